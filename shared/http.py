@@ -1,0 +1,240 @@
+"""HTTP conventions every service shares: problem+json errors naming the field, pagination,
+health and readiness, metrics, and the app assembly that wires them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Generic, TypeVar
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from shared.errors import Problem
+from shared.observability import RequestContextMiddleware, metrics_response
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+MAX_BODY_BYTES = 1_000_000
+T = TypeVar("T")
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details; `field` names the first offending field."""
+
+    type: str = Field(examples=["/problems/invalid-field"])
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    field: str | None = None
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemDetails, "content": {PROBLEM_JSON: {}}}
+    for status in (400, 401, 403, 404, 409, 413, 422, 503)
+}
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+class PageParams(BaseModel):
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+    def page(self, items: Sequence[T]) -> Page[T]:
+        window = list(items[self.offset : self.offset + self.limit])
+        following = self.offset + self.limit
+        return Page[T](
+            items=window,
+            total=len(items),
+            limit=self.limit,
+            offset=self.offset,
+            next_offset=following if following < len(items) else None,
+        )
+
+
+def page_params(
+    limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=1_000_000)
+) -> PageParams:
+    return PageParams(limit=limit, offset=offset)
+
+
+def problem(
+    request: Request,
+    status: int,
+    kind: str,
+    title: str,
+    detail: str,
+    field: str | None = None,
+    errors: list[FieldError] | None = None,
+) -> JSONResponse:
+    body = ProblemDetails(
+        type=f"/problems/{kind}",
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        field=field,
+        errors=errors or [],
+    )
+    return JSONResponse(body.model_dump(exclude_none=True), status, media_type=PROBLEM_JSON)
+
+
+def _field_path(location: Sequence[int | str]) -> str:
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+async def _validation_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        FieldError(
+            field=_field_path(error["loc"]), message=error["msg"].removeprefix("Value error, ")
+        )
+        for error in exc.errors()
+    ]
+    first = errors[0] if errors else FieldError(field="body", message="invalid request")
+    return problem(
+        request,
+        422,
+        "invalid-field",
+        "A field is invalid",
+        f"{first.field}: {first.message}",
+        first.field,
+        errors,
+    )
+
+
+async def _domain_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    errors = [FieldError(field=exc.field, message=exc.detail)] if exc.field else []
+    response = problem(request, exc.status, exc.kind, exc.title, exc.detail, exc.field, errors)
+    if exc.status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+async def _http_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    kinds = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}
+    response = problem(
+        request,
+        exc.status_code,
+        kinds.get(exc.status_code, "http-error"),
+        str(exc.detail),
+        str(exc.detail),
+    )
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def _storage_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("redis unavailable", extra={"path": request.url.path, "error": repr(exc)})
+    response = problem(
+        request, 503, "unavailable", "Temporarily unavailable",
+        "storage is unreachable; retry shortly",
+    )  # fmt: skip
+    response.headers["Retry-After"] = "1"
+    return response
+
+
+async def _unexpected_problem(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", extra={"path": request.url.path})
+    return problem(request, 500, "internal", "Internal error", "the error was logged")
+
+
+class BodySizeLimit:
+    """Refuses bodies over MAX_BODY_BYTES before they are read into memory."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for name, value in scope.get("headers", []):
+                if name == b"content-length" and value.isdigit() and int(value) > MAX_BODY_BYTES:
+                    response = JSONResponse(
+                        ProblemDetails(
+                            type="/problems/payload-too-large",
+                            title="Payload too large",
+                            status=413,
+                            detail=f"the body must not exceed {MAX_BODY_BYTES} bytes",
+                            field="body",
+                        ).model_dump(exclude_none=True),
+                        413,
+                        media_type=PROBLEM_JSON,
+                    )
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
+ReadinessCheck = Callable[[], Awaitable[object]]
+
+
+def create_service_app(
+    name: str,
+    title: str,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
+    routers: Sequence[APIRouter],
+    readiness_checks: Callable[[FastAPI], dict[str, ReadinessCheck]],
+) -> FastAPI:
+    app = FastAPI(title=title, lifespan=lifespan, responses=PROBLEM_RESPONSES)
+    app.add_exception_handler(RequestValidationError, _validation_problem)
+    app.add_exception_handler(Problem, _domain_problem)
+    app.add_exception_handler(StarletteHTTPException, _http_problem)
+    app.add_exception_handler(RedisConnectionError, _storage_unavailable)
+    app.add_exception_handler(RedisTimeoutError, _storage_unavailable)
+    app.add_exception_handler(Exception, _unexpected_problem)
+    app.add_middleware(RequestContextMiddleware, service=name)
+    app.add_middleware(BodySizeLimit)
+    for router in routers:
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["operations"], summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], summary="Redis and the broker are reachable")
+    async def readyz() -> JSONResponse:
+        results: dict[str, str] = {}
+        for check_name, check in readiness_checks(app).items():
+            try:
+                await check()
+                results[check_name] = "ok"
+            except Exception as failure:
+                results[check_name] = f"unavailable: {type(failure).__name__}"
+        ready = all(value == "ok" for value in results.values())
+        return JSONResponse({"ready": ready, "checks": results}, 200 if ready else 503)
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_model=None)
+    async def metrics() -> object:
+        return metrics_response()
+
+    return app

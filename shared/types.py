@@ -1,0 +1,97 @@
+"""Field types with real code lists behind them, shared by API models and event contracts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import langcodes
+import pycountry
+from pydantic import AfterValidator, Field, StringConstraints
+
+from shared.hs import hs_nomenclature
+
+
+def _country(code: str) -> str:
+    code = code.upper()
+    if pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(f"'{code}' is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+def _subdivision(code: str) -> str:
+    code = code.upper()
+    if pycountry.subdivisions.get(code=code) is None:
+        raise ValueError(f"'{code}' is not an ISO 3166-2 subdivision code (e.g. ID-NT)")
+    return code
+
+
+def _language(tag: str) -> str:
+    if not langcodes.tag_is_valid(tag):
+        raise ValueError(f"'{tag}' is not a valid BCP 47 language tag")
+    return langcodes.standardize_tag(tag)
+
+
+def _currency(code: str) -> str:
+    code = code.upper()
+    if pycountry.currencies.get(alpha_3=code) is None:
+        raise ValueError(f"'{code}' is not an ISO 4217 currency code")
+    return code
+
+
+def _hs_code(code: str) -> str:
+    problem = hs_nomenclature().problem_with(code)
+    if problem:
+        raise ValueError(problem)
+    return code
+
+
+def _hs_prefix(prefix: str) -> str:
+    if not prefix.isdigit() or len(prefix) not in (2, 4, 6, 8):
+        raise ValueError("must be 2, 4, 6 or 8 digits")
+    if not hs_nomenclature().is_known_prefix(prefix[:6]):
+        raise ValueError(f"no HS 2022 code starts with {prefix}")
+    return prefix
+
+
+CountryCode = Annotated[
+    str,
+    StringConstraints(min_length=2, max_length=2),
+    AfterValidator(_country),
+    Field(examples=["JP"], description="ISO 3166-1 alpha-2"),
+]
+SubdivisionCode = Annotated[
+    str,
+    StringConstraints(min_length=4, max_length=6),
+    AfterValidator(_subdivision),
+    Field(examples=["ID-NT"], description="ISO 3166-2"),
+]
+LanguageTag = Annotated[
+    str,
+    StringConstraints(min_length=2, max_length=35),
+    AfterValidator(_language),
+    Field(examples=["id"], description="BCP 47"),
+]
+CurrencyCode = Annotated[
+    str,
+    StringConstraints(min_length=3, max_length=3),
+    AfterValidator(_currency),
+    Field(examples=["IDR"], description="ISO 4217"),
+]
+HsCode = Annotated[
+    str,
+    StringConstraints(min_length=6, max_length=8),
+    AfterValidator(_hs_code),
+    Field(examples=["090111"], description="HS 2022 subheading (6) or Indonesian tariff line (8)"),
+]
+HsPrefix = Annotated[
+    str,
+    StringConstraints(min_length=2, max_length=8),
+    AfterValidator(_hs_prefix),
+    Field(examples=["0901"], description="HS chapter, heading or subheading"),
+]
+Identifier = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"),
+]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]

@@ -1,0 +1,77 @@
+"""A real Tansu broker and a real redis-server for the session, started by the local launcher;
+services run in-process against them with their full lifespan (relay, consumers)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from redis.asyncio import Redis
+
+from deploy.local.stack import LocalStack
+from shared.auth import Role, issue_token
+from shared.settings import Settings, get_settings
+
+TEST_ENV = {
+    "KAFKA_REQUEST_TIMEOUT_MS": "2000",
+    "KAFKA_SESSION_TIMEOUT_MS": "1500",
+    "KAFKA_HEARTBEAT_INTERVAL_MS": "300",
+    "ENVIRONMENT": "test",
+}
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    data_dir = Path(tmp_path_factory.mktemp("stack"))
+    with LocalStack(data_dir, env=TEST_ENV) as running:
+        previous = {key: os.environ.get(key) for key in running.environment()}
+        os.environ.update(running.environment())
+        get_settings.cache_clear()
+        yield running
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def settings(stack: LocalStack) -> Settings:
+    return get_settings()
+
+
+@pytest.fixture
+async def redis(settings: Settings) -> AsyncIterator[Redis]:
+    client = Redis.from_url(settings.redis_url)
+    yield client
+    await client.aclose()
+
+
+def bearer(settings: Settings, role: Role, subject: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(settings, role, subject)}"}
+
+
+@pytest.fixture(scope="session")
+async def catalog(stack: LocalStack) -> AsyncIterator[httpx.AsyncClient]:
+    """The catalog app in-process with its lifespan (relay running), as an organiser."""
+    from services.catalog.app import app
+
+    async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://catalog",
+            headers=bearer(get_settings(), Role.organiser, "disperindag-ntt"),
+        ) as client:
+            yield client
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/integration" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)
