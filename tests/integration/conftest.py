@@ -1,10 +1,13 @@
-"""A real Tansu broker and a real redis-server for the session, started by the local launcher;
-services run in-process against them with their full lifespan (relay, consumers)."""
+"""A real broker and a real Redis for the session: Tansu and redis-server started by the local
+launcher, or Apache Kafka and Redis containers with TEST_INFRA=docker where an engine exists.
+Services run in-process against them with their full lifespan (relay, consumers)."""
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -15,6 +18,7 @@ from redis.asyncio import Redis
 from deploy.local.stack import LocalStack
 from shared.auth import Role, issue_token
 from shared.settings import Settings, get_settings
+from tests.infrastructure import containers, docker_engine_problem, wants_docker
 
 TEST_ENV = {
     "KAFKA_REQUEST_TIMEOUT_MS": "2000",
@@ -27,8 +31,26 @@ TEST_ENV = {
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     data_dir = Path(tmp_path_factory.mktemp("stack"))
-    with LocalStack(data_dir, env=TEST_ENV) as running:
-        previous = {key: os.environ.get(key) for key in running.environment()}
+    with ExitStack() as started:
+        external = {}
+        if wants_docker():
+            problem = docker_engine_problem()
+            if problem is None:
+                external = started.enter_context(containers())
+            else:
+                warnings.warn(
+                    f"TEST_INFRA=docker but {problem}; using local processes", stacklevel=1
+                )
+        touched = [
+            "KAFKA_BOOTSTRAP_SERVERS",
+            "REDIS_URL",
+            "JWT_SECRET",
+            "KAFKA_IDEMPOTENCE",
+            *TEST_ENV,
+        ]
+        previous = {key: os.environ.get(key) for key in touched}
+        os.environ.update(external)
+        running = started.enter_context(LocalStack(data_dir, env=TEST_ENV))
         os.environ.update(running.environment())
         get_settings.cache_clear()
         yield running

@@ -25,6 +25,7 @@ from tests.helpers import (
     seller_body,
     unique,
 )
+from tests.infrastructure import require_local_broker, require_local_redis
 
 pytestmark = pytest.mark.integration
 
@@ -157,6 +158,7 @@ async def _registered_events(settings, seller_ids: set[str]) -> Counter[str]:
 
 
 async def test_relay_survives_a_broker_pause_with_nothing_lost(stack, catalog, settings):
+    require_local_broker(stack)
     stack.pause_broker()
     try:
         accepted = []
@@ -178,6 +180,8 @@ async def test_relay_survives_a_broker_pause_with_nothing_lost(stack, catalog, s
 
 
 async def test_redis_kill_loses_no_acknowledged_write_nor_its_event(stack, catalog, settings):
+    require_local_broker(stack)
+    require_local_redis(stack)
     stack.pause_broker()  # keep the events in the outbox while Redis dies
     try:
         accepted = []

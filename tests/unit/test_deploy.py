@@ -1,0 +1,60 @@
+"""The Docker and Kubernetes descriptions stay in step with the settings the services read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from shared.settings import Settings
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+SERVICES = {"catalog", "events", "matching"}
+REQUIRED_ENVIRONMENT = {"KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL", "JWT_SECRET", "KAFKA_IDEMPOTENCE"}
+
+
+def _documents(path: Path) -> list[dict[str, Any]]:
+    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def test_required_environment_names_are_settings() -> None:
+    assert {name.lower() for name in REQUIRED_ENVIRONMENT} <= set(Settings.model_fields)
+
+
+def test_compose_runs_kafka_in_kraft_mode_redis_with_aof_and_every_service() -> None:
+    compose = _documents(DEPLOY / "docker-compose.yml")[0]["services"]
+    assert "controller" in compose["kafka"]["environment"]["KAFKA_PROCESS_ROLES"]
+    assert "--appendonly" in compose["redis"]["command"]
+    assert SERVICES <= set(compose)
+    for name in SERVICES:
+        environment = compose[name]["environment"]
+        assert REQUIRED_ENVIRONMENT <= set(environment), name
+        assert environment["SERVICE"] == name
+        assert environment["KAFKA_IDEMPOTENCE"] == "true"  # Apache Kafka supports it
+        assert compose[name]["build"]["dockerfile"] == "deploy/Dockerfile"
+
+
+def test_kubernetes_deploys_every_service_with_probes_and_the_secret_from_outside() -> None:
+    kustomization = _documents(DEPLOY / "k8s" / "kustomization.yaml")[0]
+    manifests = [
+        doc
+        for resource in kustomization["resources"]
+        for doc in _documents(DEPLOY / "k8s" / resource)
+    ]
+    deployments = {d["metadata"]["name"]: d for d in manifests if d["kind"] == "Deployment"}
+    assert set(deployments) == SERVICES
+    config = next(d for d in manifests if d["kind"] == "ConfigMap")["data"]
+    for name, deployment in deployments.items():
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        names = {variable["name"] for variable in container["env"]} | set(config)
+        assert REQUIRED_ENVIRONMENT <= names, name
+        secret = next(v for v in container["env"] if v["name"] == "JWT_SECRET")
+        assert "secretKeyRef" in secret["valueFrom"]
+        assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert not any(d["kind"] == "Secret" for d in manifests)
+
+
+def test_dockerfile_serves_the_service_named_by_the_environment() -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert "services.${SERVICE}.app:app" in dockerfile
