@@ -69,9 +69,14 @@ class Outbox:
 
     def stage(self, pipe: Pipeline, event: Event) -> str:
         """Queue `event` in the caller's MULTI; returns the event id."""
+        stream, entry = self.entry(event)
+        pipe.xadd(stream, entry)
+        return entry["id"]
+
+    def entry(self, event: Event) -> tuple[str, dict[str, str]]:
+        """The outbox stream of `event` and the entry to append to it."""
         envelope, key = Envelope.wrap(event, self.source, current_correlation_id())
-        pipe.xadd(self.stream_of(key), _entry(envelope, event.topic, key))
-        return envelope.id
+        return self.stream_of(key), _entry(envelope, event.topic, key)
 
 
 def _entry(envelope: Envelope, topic: str, key: str) -> dict[str, str]:
@@ -79,7 +84,7 @@ def _entry(envelope: Envelope, topic: str, key: str) -> dict[str, str]:
     one string per entry instead of a field per header."""
     headers = [[name, value.decode()] for name, value in envelope.headers()]
     record = {"t": topic, "k": key, "v": envelope.value().decode(), "h": headers}
-    return {"r": json.dumps(record, separators=(",", ":"), ensure_ascii=False)}
+    return {"r": json.dumps(record, separators=(",", ":"), ensure_ascii=False), "id": envelope.id}
 
 
 Record = tuple[str, bytes, bytes, list[tuple[str, bytes]]]

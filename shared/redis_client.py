@@ -3,7 +3,7 @@ stale pooled connection does not surface as an error."""
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import BusyLoadingError, ConnectionError, TimeoutError
@@ -12,11 +12,15 @@ from shared.settings import Settings
 
 
 def make_redis(settings: Settings) -> Redis:
-    return Redis.from_url(
+    # A blocking pool: a burst of requests waits for a free connection instead of failing.
+    pool = BlockingConnectionPool.from_url(
         settings.redis_url,
+        max_connections=settings.redis_max_connections,
+        timeout=10,
         socket_timeout=5,
         socket_connect_timeout=2,
         health_check_interval=10,
         retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=6),
         retry_on_error=[ConnectionError, TimeoutError, BusyLoadingError],
     )
+    return Redis(connection_pool=pool)

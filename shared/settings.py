@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     kafka_heartbeat_interval_ms: int = Field(3_000, ge=100)
     kafka_request_timeout_ms: int = Field(10_000, ge=1000)
     redis_url: str = Field("redis://127.0.0.1:6379/0")
+    redis_max_connections: int = Field(
+        64, ge=2, le=10_000, description="Per process; more concurrent commands wait their turn"
+    )
     jwt_secret: str = Field(DEVELOPMENT_JWT_SECRET, min_length=16)
     jwt_ttl_seconds: int = Field(8 * 3600, ge=60)
     outbox_shards: int = Field(

@@ -7,12 +7,13 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
 from redis.asyncio import Redis
 
 from deploy.local.stack import LocalStack
@@ -20,6 +21,7 @@ from shared.auth import Role, issue_token
 from shared.settings import Settings, get_settings
 from tests.infrastructure import containers, docker_engine_problem, wants_docker
 
+ORGANISER = "disperindag-ntt"
 TEST_ENV = {
     "KAFKA_REQUEST_TIMEOUT_MS": "2000",
     "KAFKA_SESSION_TIMEOUT_MS": "1500",
@@ -83,14 +85,30 @@ async def catalog(stack: LocalStack) -> AsyncIterator[httpx.AsyncClient]:
     """The catalog app in-process with its lifespan (relay running), as an organiser."""
     from services.catalog.app import app
 
+    async with in_process(app, "http://catalog") as client:
+        yield client
+
+
+@asynccontextmanager
+async def in_process(app: FastAPI, base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A service app in this process with its whole lifespan, behind an organiser's token."""
     async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(
             transport=transport,
-            base_url="http://catalog",
-            headers=bearer(get_settings(), Role.organiser, "disperindag-ntt"),
+            base_url=base_url,
+            headers=bearer(get_settings(), Role.organiser, ORGANISER),
         ) as client:
             yield client
+
+
+@pytest.fixture(scope="session")
+async def events(stack: LocalStack, catalog: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
+    """The events app in-process (relay and consumers running), as an organiser."""
+    from services.events.app import app
+
+    async with in_process(app, "http://events") as client:
+        yield client
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

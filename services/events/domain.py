@@ -1,0 +1,270 @@
+"""The events service's domain: an expo's calendar and meeting slots, its participants, meeting
+requests and meetings, and the rules that keep them consistent.
+
+Pure: no I/O and no framework. The expo is the aggregate; its entities are stored as separate
+fields so that unrelated changes (two bookings in different slots) never conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from shared.contracts.expo import (
+    DelegateData,
+    ExhibitorData,
+    ExpoData,
+    ExpoStatus,
+    MeetingData,
+    MeetingMode,
+    MeetingRequestData,
+    OutcomeData,
+    RequestStatus,
+    SessionData,
+    SlotData,
+)
+from shared.errors import Conflict, InvalidField
+
+MAX_SLOTS = 2000
+NEXT_STATUSES: dict[ExpoStatus, set[ExpoStatus]] = {
+    ExpoStatus.draft: {ExpoStatus.open},
+    ExpoStatus.open: {ExpoStatus.draft, ExpoStatus.scheduled},
+    ExpoStatus.scheduled: {ExpoStatus.open, ExpoStatus.published},
+    ExpoStatus.published: {ExpoStatus.closed},
+    ExpoStatus.closed: set(),
+}
+OPEN_REQUEST = {RequestStatus.requested, RequestStatus.scheduled}
+
+
+def time_zone(name: str, field_name: str = "body.time_zone") -> ZoneInfo:
+    if name not in _iana_zones():
+        raise InvalidField(f"'{name}' is not an IANA time zone (e.g. Asia/Makassar)", field_name)
+    try:
+        return ZoneInfo(name)
+    except ZoneInfoNotFoundError as unknown:
+        raise InvalidField(f"'{name}' is not an IANA time zone", field_name) from unknown
+
+
+def _iana_zones() -> set[str]:
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = available_timezones()
+    return _ZONES
+
+
+_ZONES: set[str] | None = None
+
+
+def derive_slots(
+    zone_name: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    sessions: list[SessionData],
+    slot_minutes: int,
+    break_minutes: int,
+) -> list[SlotData]:
+    """Meeting slots of every session, checked: sessions inside the expo's dates, each ending
+    after it starts, none overlapping another, each long enough for one meeting."""
+    zone = time_zone(zone_name)
+    if end_date < start_date:
+        raise InvalidField("end_date must not be before start_date", "body.end_date")
+    ids = Counter(session.id for session in sessions)
+    slots: list[SlotData] = []
+    ordered = sorted(enumerate(sessions), key=lambda item: (item[1].day, item[1].start))
+    previous: tuple[int, SessionData] | None = None
+    for index, session in ordered:
+        where = f"body.sessions[{index}]"
+        if ids[session.id] > 1:
+            raise InvalidField(f"session id {session.id} is used twice", f"{where}.id")
+        if not start_date <= session.day <= end_date:
+            raise InvalidField(
+                f"{session.day} is outside the expo ({start_date} to {end_date})", f"{where}.day"
+            )
+        if session.end <= session.start:
+            raise InvalidField("a session must end after it starts", f"{where}.end")
+        if previous is not None and previous[1].day == session.day:
+            if session.start < previous[1].end:
+                raise InvalidField(
+                    f"overlaps session {previous[1].id} ({previous[1].start}–{previous[1].end})",
+                    f"{where}.start",
+                )
+        previous = (index, session)
+        begin = dt.datetime.combine(session.day, session.start, zone)
+        finish = dt.datetime.combine(session.day, session.end, zone)
+        step = dt.timedelta(minutes=slot_minutes + break_minutes)
+        length = dt.timedelta(minutes=slot_minutes)
+        number = 1
+        while begin + length <= finish:
+            slots.append(
+                SlotData(
+                    id=f"{session.id}-{number:02d}",
+                    session_id=session.id,
+                    start=begin,
+                    end=begin + length,
+                )
+            )
+            begin += step
+            number += 1
+        if number == 1:
+            raise InvalidField(f"too short for one {slot_minutes}-minute meeting", f"{where}.end")
+    if len(slots) > MAX_SLOTS:
+        raise InvalidField(f"{len(slots)} slots; at most {MAX_SLOTS}", "body.sessions")
+    return slots
+
+
+def check_meeting_mode(mode: MeetingMode, tables: int | None) -> None:
+    if mode is MeetingMode.tables and tables is None:
+        raise InvalidField("a pool of tables needs the number of tables", "body.tables")
+    if mode is MeetingMode.booth and tables is not None:
+        raise InvalidField("meetings at the booth use no table pool; leave it out", "body.tables")
+
+
+def check_transition(expo: ExpoData, target: ExpoStatus) -> None:
+    if target not in NEXT_STATUSES[expo.status]:
+        allowed = ", ".join(sorted(s.value for s in NEXT_STATUSES[expo.status])) or "none"
+        raise Conflict(
+            f"an expo in {expo.status.value} cannot become {target.value} (next: {allowed})",
+            "body.status",
+        )
+
+
+def check_availability(expo: ExpoData, slot_ids: list[str] | None, field_name: str) -> None:
+    if slot_ids is None:
+        return
+    known = {slot.id for slot in expo.slots}
+    for index, slot_id in enumerate(slot_ids):
+        if slot_id not in known:
+            raise InvalidField(
+                f"{slot_id} is not a slot of this expo's sessions", f"{field_name}[{index}]"
+            )
+
+
+def expand_availability(
+    expo: ExpoData, sessions: list[str] | None, slots: list[str] | None, field_name: str
+) -> list[str] | None:
+    """Availability given by session ids and/or slot ids, as slot ids (None: whole expo)."""
+    if sessions is None and slots is None:
+        return None
+    chosen: list[str] = []
+    by_session: dict[str, list[str]] = defaultdict(list)
+    for slot in expo.slots:
+        by_session[slot.session_id].append(slot.id)
+    for index, session_id in enumerate(sessions or []):
+        if session_id not in by_session:
+            raise InvalidField(
+                f"{session_id} is not a session of this expo",
+                f"{field_name}.sessions[{index}]",
+            )
+        chosen += by_session[session_id]
+    check_availability(expo, slots, f"{field_name}.slots")
+    chosen += slots or []
+    return sorted(set(chosen), key=[slot.id for slot in expo.slots].index)
+
+
+@dataclass
+class ExpoState:
+    """An expo as loaded, with the raw field values for compare-and-set."""
+
+    expo: ExpoData
+    raw: dict[str, str]
+    delegates: dict[str, DelegateData] = field(default_factory=dict)
+    exhibitors: dict[str, ExhibitorData] = field(default_factory=dict)
+    requests: dict[str, MeetingRequestData] = field(default_factory=dict)
+    meetings: dict[str, MeetingData] = field(default_factory=dict)
+    outcomes: dict[str, OutcomeData] = field(default_factory=dict)
+
+    @property
+    def slots(self) -> dict[str, SlotData]:
+        return {slot.id: slot for slot in self.expo.slots}
+
+    def participant_available(self, participant_id: str) -> list[str] | None:
+        if participant_id in self.delegates:
+            return self.delegates[participant_id].available_slots
+        return self.exhibitors[participant_id].available_slots
+
+    def max_meetings(self, participant_id: str) -> int | None:
+        if participant_id in self.delegates:
+            return self.delegates[participant_id].max_meetings
+        return self.exhibitors[participant_id].max_meetings
+
+    def location(self, exhibitor_id: str, table: int | None) -> str:
+        if table is not None:
+            return f"Table {table}"
+        booth = self.exhibitors[exhibitor_id].booth
+        return f"Booth {booth}" if booth else "At the exhibitor's booth"
+
+    def open_request_between(self, delegate_id: str, exhibitor_id: str) -> str | None:
+        for request in self.requests.values():
+            if (
+                request.delegate_id == delegate_id
+                and request.exhibitor_id == exhibitor_id
+                and request.status in OPEN_REQUEST
+            ):
+                return request.id
+        return None
+
+
+# Field names of the aggregate's hash: one field per entity, plus the booking index whose
+# fields make double booking impossible (a participant or a table in a slot is one field).
+EXPO = "expo"
+
+
+def delegate_field(delegate_id: str) -> str:
+    return f"delegate:{delegate_id}"
+
+
+def exhibitor_field(exhibitor_id: str) -> str:
+    return f"exhibitor:{exhibitor_id}"
+
+
+def exhibitor_of_seller_field(seller_id: str) -> str:
+    return f"seller:{seller_id}"
+
+
+def delegate_of_subject_field(subject: str) -> str:
+    return f"subject:{subject}"
+
+
+def request_field(request_id: str) -> str:
+    return f"request:{request_id}"
+
+
+def meeting_field(request_id: str) -> str:
+    return f"meeting:{request_id}"
+
+
+def outcome_field(request_id: str) -> str:
+    return f"outcome:{request_id}"
+
+
+def busy_field(participant_id: str, slot_id: str) -> str:
+    return f"busy:{participant_id}:{slot_id}"
+
+
+def table_field(slot_id: str, table: int) -> str:
+    return f"table:{slot_id}:{table}"
+
+
+def count_field(participant_id: str) -> str:
+    return f"count:{participant_id}"
+
+
+def parse_state(raw: dict[str, str]) -> ExpoState | None:
+    if EXPO not in raw:
+        return None
+    state = ExpoState(expo=ExpoData.model_validate_json(raw[EXPO]), raw=raw)
+    for name, value in raw.items():
+        kind, _, ident = name.partition(":")
+        if kind == "delegate":
+            state.delegates[ident] = DelegateData.model_validate_json(value)
+        elif kind == "exhibitor":
+            state.exhibitors[ident] = ExhibitorData.model_validate_json(value)
+        elif kind == "request":
+            state.requests[ident] = MeetingRequestData.model_validate_json(value)
+        elif kind == "meeting":
+            state.meetings[ident] = MeetingData.model_validate_json(value)
+        elif kind == "outcome":
+            state.outcomes[ident] = OutcomeData.model_validate_json(value)
+    return state

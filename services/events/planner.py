@@ -1,0 +1,226 @@
+"""The organiser's global scheduling run and the publication of its result.
+
+Reads the whole expo, hands the problem to the solver (in a worker thread, with a time limit),
+and commits the difference as one compare-and-set change: new meetings, moved ones, and ones
+that lost their slot. If anything it relied on changed meanwhile, it reads again and re-solves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+
+from pydantic import BaseModel, Field
+
+from services.events import scheduling
+from services.events.bookings import BookingChange, Placement
+from services.events.domain import EXPO, OPEN_REQUEST, ExpoState, meeting_field
+from services.events.meetings import meeting_location
+from services.events.store import EventsStore
+from shared.atomic import Change
+from shared.contracts.expo import (
+    ExpoData,
+    ExpoStatus,
+    ExpoUpdated,
+    MeetingData,
+    MeetingUnscheduled,
+    RequestStatus,
+)
+from shared.errors import Conflict
+
+ATTEMPTS = 3
+SCHEDULABLE = {ExpoStatus.open, ExpoStatus.scheduled, ExpoStatus.published}
+
+
+class UnplacedOut(BaseModel):
+    request_id: str
+    delegate_id: str
+    exhibitor_id: str
+    reason: str = Field(description="no_common_slot | max_meetings | capacity | conflict")
+
+
+class ScheduleReport(BaseModel):
+    expo_id: str
+    solver_status: str = Field(description="optimal | feasible")
+    requests: int
+    scheduled: int
+    scheduled_weight: int
+    upper_bound: int = Field(description="Proven: no schedule places more weight")
+    ratio_to_bound: float
+    new: int
+    moved: int
+    unplaced: list[UnplacedOut]
+    seconds: float
+
+
+def build_instance(state: ExpoState) -> scheduling.Instance:
+    expo = state.expo
+    slots = [scheduling.Slot(s.id, s.start, s.end) for s in expo.slots]
+    participants = [
+        scheduling.Participant(
+            d.id,
+            "delegate",
+            frozenset(d.available_slots) if d.available_slots is not None else None,
+            d.max_meetings,
+        )
+        for d in state.delegates.values()
+    ] + [
+        scheduling.Participant(
+            x.id,
+            "seller",
+            frozenset(x.available_slots) if x.available_slots is not None else None,
+            x.max_meetings,
+        )
+        for x in state.exhibitors.values()
+    ]
+    open_requests = sorted(
+        (r for r in state.requests.values() if r.status in OPEN_REQUEST), key=lambda r: r.id
+    )
+    requests = [
+        scheduling.Request(r.id, r.delegate_id, r.exhibitor_id, r.weight) for r in open_requests
+    ]
+    fixed = [
+        scheduling.Fixed(m.request_id, m.slot_id, m.table)
+        for m in sorted(state.meetings.values(), key=lambda m: m.request_id)
+        if m.confirmed
+    ]
+    tables = expo.tables if expo.tables is not None and expo.mode.value == "tables" else None
+    return scheduling.Instance(slots, tables, participants, requests, fixed)
+
+
+def _tables_keeping_previous(
+    state: ExpoState, placed: dict[str, str], tables: int | None
+) -> dict[str, int | None]:
+    """Table numbers for the placed meetings: a meeting that stays in its slot keeps its table;
+    the others take the free numbers (tables are interchangeable)."""
+    if tables is None:
+        return dict.fromkeys(placed)
+    by_slot: dict[str, list[str]] = defaultdict(list)
+    for request_id, slot_id in placed.items():
+        by_slot[slot_id].append(request_id)
+    chosen: dict[str, int | None] = {}
+    for slot_id, request_ids in by_slot.items():
+        taken: set[int] = set()
+        for request_id in request_ids:
+            previous = state.meetings.get(request_id)
+            if previous is not None and previous.slot_id == slot_id and previous.table is not None:
+                chosen[request_id] = previous.table
+                taken.add(previous.table)
+        free = iter(n for n in range(1, tables + 1) if n not in taken)
+        for request_id in sorted(request_ids):
+            if request_id not in chosen:
+                chosen[request_id] = next(free)
+    return chosen
+
+
+async def run_schedule(store: EventsStore, expo_id: str, time_limit: float) -> ScheduleReport:
+    for _ in range(ATTEMPTS):
+        state = await store.load(expo_id)
+        if state.expo.status not in SCHEDULABLE:
+            raise Conflict(
+                f"the expo is {state.expo.status.value}; open it before scheduling", "expo_id"
+            )
+        instance = build_instance(state)
+        result = await asyncio.to_thread(scheduling.solve, instance, time_limit)
+        change, new, moved = _difference(state, instance, result)
+        if await store.commit(expo_id, change) is None:
+            placed_weight = result.objective
+            return ScheduleReport(
+                expo_id=expo_id,
+                solver_status=result.status,
+                requests=len(instance.requests),
+                scheduled=len(result.meetings),
+                scheduled_weight=placed_weight,
+                upper_bound=result.upper_bound,
+                ratio_to_bound=round(placed_weight / result.upper_bound, 4)
+                if result.upper_bound
+                else 1.0,
+                new=new,
+                moved=moved,
+                unplaced=[
+                    UnplacedOut(
+                        request_id=u.request,
+                        delegate_id=state.requests[u.request].delegate_id,
+                        exhibitor_id=state.requests[u.request].exhibitor_id,
+                        reason=u.reason,
+                    )
+                    for u in result.unscheduled
+                ],
+                seconds=round(result.seconds, 3),
+            )
+    raise Conflict("the expo kept changing while it was being scheduled; run it again")
+
+
+def _difference(
+    state: ExpoState, instance: scheduling.Instance, result: scheduling.Schedule
+) -> tuple[Change, int, int]:
+    placed = {m.request: m.slot for m in result.meetings}
+    tables = _tables_keeping_previous(state, placed, instance.tables)
+    slots = state.slots
+    booking = BookingChange(state.raw)
+    moves: list[tuple[str, MeetingData | None]] = []
+    for request_id in sorted({r.id for r in instance.requests}):
+        previous = state.meetings.get(request_id)
+        target = placed.get(request_id)
+        if (
+            previous is not None
+            and target == previous.slot_id
+            and tables[request_id] == previous.table
+        ):
+            continue
+        if previous is not None:
+            booking.free(previous)  # every release first: a freed field may be claimed below
+        if target is not None:
+            moves.append((request_id, previous))
+        elif previous is not None:
+            request = state.requests[request_id]
+            back = request.model_copy(
+                update={"status": RequestStatus.requested, "version": request.version + 1}
+            )
+            booking.write_request(back)
+            booking.change.announce(
+                MeetingUnscheduled(request=back, reason="a heavier set of meetings took its slot")
+            )
+    confirmed = state.expo.status is ExpoStatus.published
+    for request_id, previous in moves:
+        request = state.requests[request_id]
+        exhibitor = state.exhibitors[request.exhibitor_id]
+        table = tables[request_id]
+        booking.place(
+            Placement(
+                request,
+                slots[placed[request_id]],
+                table,
+                meeting_location(exhibitor, table),
+                confirmed,
+            ),
+            previous=previous,
+        )
+    change = booking.finish()
+    change.expect(EXPO, state.raw[EXPO])
+    if state.expo.status is ExpoStatus.open:
+        expo = state.expo.model_copy(
+            update={"status": ExpoStatus.scheduled, "version": state.expo.version + 1}
+        )
+        change.put(EXPO, expo.model_dump_json())
+        change.announce(ExpoUpdated(expo=expo))
+    new = sum(previous is None for _, previous in moves)
+    return change, new, len(moves) - new
+
+
+async def publish(store: EventsStore, state: ExpoState) -> ExpoData:
+    """Publish the schedule: every scheduled meeting is confirmed and will not move again."""
+    expo = state.expo.model_copy(
+        update={"status": ExpoStatus.published, "version": state.expo.version + 1}
+    )
+    change = Change()
+    change.expect(EXPO, state.raw[EXPO])
+    change.put(EXPO, expo.model_dump_json())
+    for meeting in state.meetings.values():
+        if not meeting.confirmed:
+            name = meeting_field(meeting.request_id)
+            change.expect(name, state.raw[name])
+            change.put(name, meeting.model_copy(update={"confirmed": True}).model_dump_json())
+    change.announce(ExpoUpdated(expo=expo))
+    await store.commit_or_conflict(expo.id, change)
+    return expo

@@ -1,0 +1,114 @@
+"""Compare-and-set on the fields of one Redis hash, with the events announcing the change, in
+one Lua script: either every expected field still holds what the caller read and every write
+and outbox entry happens, or nothing does and the caller learns which field changed.
+
+It is optimistic concurrency at the granularity of a field, where WATCH works per key: two
+bookings of different slots in one expo never conflict, two bookings of the same slot always
+do, and exactly one of them wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+
+from shared.contracts import Event
+from shared.outbox import Outbox
+
+ABSENT = ""  # as an expected value: the field must not exist (stored values are never empty)
+
+# KEYS[1] the hash; KEYS[2..] outbox streams. ARGV: n, (field, expected)*, n, (field, value)*,
+# n, field*, n, (stream index, record, event id)*. Writes go in chunks: Lua's unpack is bounded.
+_COMPARE_AND_SET = """
+local hash, i = KEYS[1], 1
+local function take() local v = ARGV[i]; i = i + 1; return v end
+for _ = 1, tonumber(take()) do
+  local name, expected = take(), take()
+  local current = redis.call('HGET', hash, name)
+  if (expected == '' and current) or (expected ~= '' and current ~= expected) then
+    return name
+  end
+end
+local chunk = {}
+for n = 1, tonumber(take()) do
+  table.insert(chunk, take()); table.insert(chunk, take())
+  if #chunk >= 1000 then redis.call('HSET', hash, unpack(chunk)); chunk = {} end
+end
+if #chunk > 0 then redis.call('HSET', hash, unpack(chunk)); chunk = {} end
+for n = 1, tonumber(take()) do
+  table.insert(chunk, take())
+  if #chunk >= 1000 then redis.call('HDEL', hash, unpack(chunk)); chunk = {} end
+end
+if #chunk > 0 then redis.call('HDEL', hash, unpack(chunk)) end
+for n = 1, tonumber(take()) do
+  local stream = KEYS[tonumber(take())]
+  redis.call('XADD', stream, '*', 'r', take(), 'id', take())
+end
+return false
+"""
+
+
+@dataclass
+class Change:
+    """What to check, write and announce; build it, then `commit` it."""
+
+    expected: dict[str, str] = field(default_factory=dict)
+    puts: dict[str, str] = field(default_factory=dict)
+    deletes: set[str] = field(default_factory=set)
+    events: list[Event] = field(default_factory=list)
+
+    def expect(self, name: str, value: str | None) -> None:
+        """The field must still hold `value` (None: must still be absent)."""
+        self.expected[name] = ABSENT if value is None else value
+
+    def put(self, name: str, value: str) -> None:
+        self.deletes.discard(name)
+        self.puts[name] = value
+
+    def delete(self, name: str) -> None:
+        self.puts.pop(name, None)
+        self.deletes.add(name)
+
+    def announce(self, *events: Event) -> None:
+        self.events.extend(events)
+
+    def __bool__(self) -> bool:
+        return bool(self.puts or self.deletes or self.events)
+
+
+class AtomicHash:
+    """Commits `Change`s to hashes whose keys share the hash tag of their outbox shard."""
+
+    def __init__(self, redis: Redis, outbox: Outbox) -> None:
+        self.outbox = outbox
+        self._script: Callable[..., Awaitable[Any]] = redis.register_script(_COMPARE_AND_SET)
+
+    async def commit(self, key: str, change: Change) -> str | None:
+        """Apply `change` to the hash at `key`; returns None, or the field that changed."""
+        streams: list[str] = []
+        entries: list[str] = []
+        for event in change.events:
+            stream, entry = self.outbox.entry(event)
+            if stream not in streams:
+                streams.append(stream)
+            entries += [str(streams.index(stream) + 2), entry["r"], entry["id"]]
+        arguments = [
+            *_counted(change.expected.items()),
+            *_counted(change.puts.items()),
+            str(len(change.deletes)),
+            *sorted(change.deletes),
+            str(len(change.events)),
+            *entries,
+        ]
+        conflict = await self._script(keys=[key, *streams], args=arguments)
+        if conflict is None:
+            return None
+        return conflict.decode() if isinstance(conflict, bytes) else str(conflict)
+
+
+def _counted(pairs: Iterable[tuple[str, str]]) -> list[str]:
+    flat = [item for pair in pairs for item in pair]
+    return [str(len(flat) // 2), *flat]

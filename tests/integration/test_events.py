@@ -1,0 +1,377 @@
+"""The events service against the real broker and Redis: expos and participants, matches
+accepted on the `matching` topic becoming meeting requests, scheduling announced on `expo`, no
+double booking under concurrency, and agendas a calendar application reads correctly."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import icalendar
+import pytest
+
+from shared.auth import Role
+from shared.contracts import topics
+from shared.contracts.matching import MatchAccepted, ProposalData
+from shared.envelope import Envelope, parse_record
+from shared.settings import Settings
+from tests.helpers import eventually, produce_raw, read_topic, seller_body, unique
+from tests.integration.conftest import bearer
+
+pytestmark = pytest.mark.integration
+KUPANG = ZoneInfo("Asia/Makassar")
+
+
+def expo_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": "Sunda Kecil Expo 2019",
+        "venue": "Aula El Tari, Kupang",
+        "time_zone": "Asia/Makassar",
+        "start_date": "2019-11-14",
+        "end_date": "2019-11-17",
+        "sessions": [
+            {"id": "d1-am", "day": "2019-11-14", "start": "09:00", "end": "12:00"},
+            {"id": "d1-pm", "day": "2019-11-14", "start": "13:30", "end": "16:00"},
+            {"id": "d2-am", "day": "2019-11-15", "start": "09:00", "end": "12:00"},
+        ],
+        "slot_minutes": 20,
+        "break_minutes": 5,
+        "mode": "tables",
+        "tables": 3,
+    }
+    body.update(overrides)
+    return body
+
+
+async def open_expo(events: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
+    created = await events.post("/expos", json=expo_body(**overrides))
+    assert created.status_code == 201, created.text
+    expo = created.json()
+    opened = await events.post(f"/expos/{expo['id']}/status", json={"status": "open"})
+    assert opened.status_code == 200, opened.text
+    return opened.json()
+
+
+async def exhibitor(
+    catalog: httpx.AsyncClient, events: httpx.AsyncClient, expo_id: str, **body: Any
+) -> dict[str, Any]:
+    """A seller registered in the catalog, then (once its event reached the events service)
+    registered as an exhibitor."""
+    seller = (await catalog.post("/sellers", json=seller_body(name=unique("Koperasi")))).json()
+
+    async def register() -> httpx.Response:
+        return await events.post(
+            f"/expos/{expo_id}/exhibitors", json={"seller_id": seller["id"], **body}
+        )
+
+    response = await eventually(register, lambda r: r.status_code != 422)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def delegate(events: httpx.AsyncClient, expo_id: str, **body: Any) -> dict[str, Any]:
+    payload = {
+        "name": unique("Delegate"),
+        "country": "JP",
+        "organisation": "Embassy of Japan",
+        "role": "trade_attache",
+        "languages": ["ja", "en"],
+        "interests": ["arabica coffee"],
+        "subject": unique("attache"),
+        **body,
+    }
+    response = await events.post(f"/expos/{expo_id}/delegates", json=payload)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def assert_problem(response: httpx.Response, status: int, field: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["field"] == field, response.json()
+
+
+# -- bad input -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"time_zone": "WITA"}, "body.time_zone"),
+        (
+            {
+                "sessions": [
+                    {"id": "a", "day": "2019-11-14", "start": "09:00", "end": "12:00"},
+                    {"id": "b", "day": "2019-11-14", "start": "11:00", "end": "13:00"},
+                ]
+            },
+            "body.sessions[1].start",
+        ),
+        (
+            {"sessions": [{"id": "a", "day": "2019-12-01", "start": "09:00", "end": "12:00"}]},
+            "body.sessions[0].day",
+        ),
+        ({"tables": None}, "body.tables"),
+        ({"slot_minutes": 0}, "body.slot_minutes"),
+    ],
+    ids=[
+        "not-iana",
+        "overlapping-sessions",
+        "slot-outside-dates",
+        "pool-without-tables",
+        "zero-slot",
+    ],
+)
+async def test_a_wrong_expo_is_refused_naming_the_field(events, overrides, field) -> None:
+    assert_problem(await events.post("/expos", json=expo_body(**overrides)), 422, field)
+
+
+async def test_wrong_participants_and_requests_are_refused_naming_the_field(
+    catalog, events
+) -> None:
+    expo = await open_expo(events)
+    other = await open_expo(events)
+    unknown = await events.post(f"/expos/{expo['id']}/exhibitors", json={"seller_id": "slr-nobody"})
+    assert_problem(unknown, 422, "body.seller_id")
+    outside = await events.post(
+        f"/expos/{expo['id']}/delegates",
+        json={
+            "name": "Ana",
+            "country": "TL",
+            "organisation": "Embassy of Timor-Leste",
+            "role": "diplomat",
+            "languages": ["pt", "id"],
+            "availability": {"slots": ["d9-am-01"]},
+        },
+    )
+    assert_problem(outside, 422, "body.availability.slots[0]")
+    first, second = await delegate(events, expo["id"]), await delegate(events, expo["id"])
+    between_delegates = await events.post(
+        f"/expos/{expo['id']}/requests",
+        json={"delegate_id": first["id"], "exhibitor_id": second["id"]},
+    )
+    assert_problem(between_delegates, 422, "body.exhibitor_id")
+    stranger = await delegate(events, other["id"])
+    booth = await exhibitor(catalog, events, expo["id"])
+    of_another_expo = await events.post(
+        f"/expos/{expo['id']}/requests",
+        json={"delegate_id": stranger["id"], "exhibitor_id": booth["id"]},
+    )
+    assert_problem(of_another_expo, 422, "body.delegate_id")
+
+
+# -- matches become requests -----------------------------------------------------------------
+async def test_an_accepted_match_becomes_one_meeting_request_even_when_redelivered(
+    catalog, events, settings: Settings
+) -> None:
+    expo = await open_expo(events)
+    booth = await exhibitor(catalog, events, expo["id"])
+    guest = await delegate(events, expo["id"])
+    proposal = ProposalData(
+        id=unique("mat"),
+        request_id=unique("mrq"),
+        expo_id=expo["id"],
+        delegate_id=guest["id"],
+        seller_id=booth["seller_id"],
+        exhibitor_id=booth["id"],
+        rank=1,
+        score=91.0,
+        reasons=["Kopi Arabika Bajawa matches 'arabica coffee' (HS 0901)"],
+    )
+    envelope, key = Envelope.wrap(MatchAccepted(proposal=proposal, weight=9), "/tests/matching")
+    for _ in range(2):  # the broker may deliver twice; the second changes nothing
+        await produce_raw(
+            settings, topics.MATCHING, envelope.value(), envelope.headers(), key.encode()
+        )
+
+    async def requests() -> list[dict[str, Any]]:
+        page = (await events.get(f"/expos/{expo['id']}/requests")).json()
+        return page["items"]
+
+    found = await eventually(requests, lambda items: len(items) >= 1)
+    await asyncio.sleep(1.0)  # give a duplicate the chance to show up
+    found = await requests()
+    assert len(found) == 1
+    assert found[0]["request"]["origin"] == "match"
+    assert found[0]["request"]["match_id"] == proposal.id
+    assert found[0]["request"]["weight"] == 9
+
+
+# -- scheduling ------------------------------------------------------------------------------
+async def test_scheduling_places_requests_without_conflicts_and_announces_each_meeting(
+    catalog, events, settings: Settings
+) -> None:
+    expo = await open_expo(events)
+    booths = [await exhibitor(catalog, events, expo["id"], booth=f"B{n}") for n in range(4)]
+    guests = [await delegate(events, expo["id"], max_meetings=3) for _ in range(5)]
+    request_ids = []
+    for guest in guests:
+        for booth in booths:
+            made = await events.post(
+                f"/expos/{expo['id']}/requests",
+                json={"delegate_id": guest["id"], "exhibitor_id": booth["id"], "weight": 5},
+            )
+            assert made.status_code == 201, made.text
+            assert made.json()["meeting"] is None  # no schedule yet: it waits for the run
+            request_ids.append(made.json()["request"]["id"])
+    report = await events.post(f"/expos/{expo['id']}/schedule", json={"time_limit_seconds": 5})
+    assert report.status_code == 200, report.text
+    result = report.json()
+    assert result["scheduled"] == 15  # five delegates, three meetings each at most
+    assert result["scheduled_weight"] <= result["upper_bound"]
+    assert {u["reason"] for u in result["unplaced"]} == {"max_meetings"}
+    listed = (await events.get(f"/expos/{expo['id']}/requests", params={"limit": 200})).json()
+    meetings = [item["meeting"] for item in listed["items"] if item["meeting"]]
+    assert_no_double_booking(meetings, tables=3)
+
+    def announced(records: list[Any]) -> set[str]:
+        scheduled = set()
+        for record in records:
+            envelope = parse_record(record.value, record.headers)
+            if envelope.type == "expo.meeting.scheduled":
+                scheduled.add(envelope.event().meeting.request_id)  # type: ignore[attr-defined]
+        return scheduled
+
+    scheduled_ids = {m["request_id"] for m in meetings}
+    records = await read_topic(settings, topics.EXPO, lambda r: scheduled_ids <= announced(r))
+    assert scheduled_ids <= announced(records)
+
+
+def assert_no_double_booking(meetings: list[dict[str, Any]], tables: int | None) -> None:
+    seen: set[tuple[str, str]] = set()
+    used_tables: set[tuple[str, int]] = set()
+    for meeting in meetings:
+        for person in (meeting["delegate_id"], meeting["exhibitor_id"]):
+            assert (person, meeting["slot_id"]) not in seen, f"{person} double-booked"
+            seen.add((person, meeting["slot_id"]))
+        if tables is not None:
+            assert 1 <= meeting["table"] <= tables
+            assert (meeting["slot_id"], meeting["table"]) not in used_tables
+            used_tables.add((meeting["slot_id"], meeting["table"]))
+
+
+async def test_two_hundred_concurrent_requests_for_one_slot_never_double_book(
+    catalog, events
+) -> None:
+    expo = await open_expo(events)
+    booths = [await exhibitor(catalog, events, expo["id"]) for _ in range(5)]
+    guests = [await delegate(events, expo["id"]) for _ in range(40)]
+    empty_run = await events.post(f"/expos/{expo['id']}/schedule", json={"time_limit_seconds": 2})
+    assert empty_run.status_code == 200, empty_run.text  # a schedule now exists: insert online
+    contested = "d1-am-01"
+
+    async def ask(guest: dict[str, Any], booth: dict[str, Any]) -> httpx.Response:
+        return await events.post(
+            f"/expos/{expo['id']}/requests",
+            json={"delegate_id": guest["id"], "exhibitor_id": booth["id"], "slot_id": contested},
+        )
+
+    answers = await asyncio.gather(*(ask(g, b) for g in guests for b in booths))
+    assert len(answers) == 200
+    assert all(a.status_code == 201 for a in answers), {a.status_code for a in answers}
+    placed = [a.json()["meeting"] for a in answers if a.json()["meeting"]]
+    assert len(placed) == 3  # three tables in the pool, whoever won the race
+    assert all(m["slot_id"] == contested for m in placed)
+    assert_no_double_booking(placed, tables=3)
+    refused = [a.json()["not_placed"]["reason"] for a in answers if not a.json()["meeting"]]
+    assert set(refused) == {"slot_taken"}
+    listed = (await events.get(f"/expos/{expo['id']}/requests", params={"limit": 200})).json()
+    stored = [item["meeting"] for item in listed["items"] if item["meeting"]]
+    assert sorted(m["request_id"] for m in stored) == sorted(m["request_id"] for m in placed)
+
+
+# -- agendas ---------------------------------------------------------------------------------
+async def test_icalendar_agenda_parses_and_shows_kupang_local_times_with_stable_uids(
+    catalog, events, settings: Settings
+) -> None:
+    expo = await open_expo(events, mode="booth", tables=None)
+    booth = await exhibitor(catalog, events, expo["id"], booth="C7")
+    guest = await delegate(events, expo["id"], availability={"sessions": ["d1-am"]})
+    await events.post(f"/expos/{expo['id']}/schedule", json={"time_limit_seconds": 2})
+    made = await events.post(
+        f"/expos/{expo['id']}/requests",
+        json={"delegate_id": guest["id"], "exhibitor_id": booth["id"], "slot_id": "d1-am-01"},
+    )
+    meeting = made.json()["meeting"]
+    assert meeting["location"] == "Booth C7" and meeting["table"] is None
+    token = bearer(settings, Role.delegate, guest["subject"])
+    feed = await events.get(
+        f"/expos/{expo['id']}/agenda",
+        params={"delegate": guest["id"], "format": "ics"},
+        headers=token,
+    )
+    assert feed.status_code == 200, feed.text
+    assert feed.headers["content-type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(feed.content)
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Asia/Makassar"]
+    (event,) = calendar.walk("VEVENT")
+    start = event.decoded("DTSTART")
+    assert start == dt.datetime(2019, 11, 14, 9, 0, tzinfo=KUPANG)
+    assert start.utcoffset() == dt.timedelta(hours=8)
+    assert "TZID=Asia/Makassar" in feed.text
+    uid = str(event["UID"])
+
+    moved = await events.post(
+        f"/expos/{expo['id']}/requests/{meeting['request_id']}/reschedule",
+        json={"slot_id": "d1-am-03"},
+    )
+    assert moved.status_code == 200, moved.text
+    again = await events.get(
+        f"/expos/{expo['id']}/agenda",
+        params={"delegate": guest["id"], "format": "ics"},
+        headers=token,
+    )
+    (event,) = icalendar.Calendar.from_ical(again.content).walk("VEVENT")
+    assert str(event["UID"]) == uid  # the calendar replaces the event instead of adding one
+    assert event.decoded("DTSTART") == dt.datetime(2019, 11, 14, 9, 50, tzinfo=KUPANG)
+
+    page = await events.get(
+        f"/expos/{expo['id']}/agenda",
+        params={"delegate": guest["id"], "format": "html"},
+        headers=token,
+    )
+    assert page.status_code == 200 and "09:50–10:10" in page.text and "Booth C7" in page.text
+    someone_else = bearer(settings, Role.delegate, "not-" + guest["subject"])
+    forbidden = await events.get(
+        f"/expos/{expo['id']}/agenda", params={"delegate": guest["id"]}, headers=someone_else
+    )
+    assert forbidden.status_code == 403
+
+
+async def test_outcomes_feed_the_expo_statistics(catalog, events) -> None:
+    expo = await open_expo(events)
+    booth = await exhibitor(catalog, events, expo["id"])
+    guest = await delegate(events, expo["id"], country="AU")
+    await events.post(f"/expos/{expo['id']}/schedule", json={"time_limit_seconds": 2})
+    made = (
+        await events.post(
+            f"/expos/{expo['id']}/requests",
+            json={"delegate_id": guest["id"], "exhibitor_id": booth["id"]},
+        )
+    ).json()
+    request_id = made["request"]["id"]
+    bad = await events.post(
+        f"/expos/{expo['id']}/requests/{request_id}/outcome",
+        json={"held": True, "deal_value": 1200},
+    )
+    assert_problem(bad, 422, "body.currency")
+    recorded = await events.post(
+        f"/expos/{expo['id']}/requests/{request_id}/outcome",
+        json={
+            "held": True,
+            "rating": 5,
+            "follow_up": "sample_order",
+            "deal_value": 1200,
+            "currency": "USD",
+        },
+    )
+    assert recorded.status_code == 200, recorded.text
+    stats = (await events.get(f"/expos/{expo['id']}/stats")).json()
+    assert stats["held"] == 1
+    assert stats["by_country"]["AU"] == {"held": 1}
+    assert stats["deals"] == {"USD": 1200.0}
+    assert stats["follow_ups"] == {"sample_order": 1}
+    assert stats["by_sector"]["woven_textiles"] == {"held": 1}

@@ -1,0 +1,120 @@
+"""The expo calendar rules: slots from sessions, and every way a calendar can be wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from services.events.domain import (
+    check_meeting_mode,
+    check_transition,
+    derive_slots,
+    expand_availability,
+)
+from shared.contracts.expo import ExpoData, ExpoStatus, MeetingMode, SessionData
+from shared.errors import Conflict, InvalidField
+
+DAY1, DAY2 = dt.date(2019, 11, 14), dt.date(2019, 11, 15)
+
+
+def session(ident: str, day: dt.date, start: str, end: str) -> SessionData:
+    return SessionData(
+        id=ident, day=day, start=dt.time.fromisoformat(start), end=dt.time.fromisoformat(end)
+    )
+
+
+def slots_of(*sessions: SessionData, zone: str = "Asia/Makassar", length: int = 20, pause: int = 5):
+    return derive_slots(zone, DAY1, DAY2, list(sessions), length, pause)
+
+
+def test_slots_follow_the_session_in_local_time_with_breaks_between_them() -> None:
+    slots = slots_of(session("d1-am", DAY1, "09:00", "10:00"))
+    assert [s.id for s in slots] == ["d1-am-01", "d1-am-02"]  # 09:00, 09:25; 09:50 would end late
+    assert slots[0].start.isoformat() == "2019-11-14T09:00:00+08:00"  # Kupang is UTC+8 (WITA)
+    assert slots[1].start.isoformat() == "2019-11-14T09:25:00+08:00"
+    assert slots[1].end.isoformat() == "2019-11-14T09:45:00+08:00"
+
+
+@pytest.mark.parametrize(
+    ("sessions", "field"),
+    [
+        ([session("a", dt.date(2019, 11, 20), "09:00", "12:00")], "body.sessions[0].day"),
+        ([session("a", DAY1, "12:00", "09:00")], "body.sessions[0].end"),
+        ([session("a", DAY1, "09:00", "09:10")], "body.sessions[0].end"),
+        (
+            [session("a", DAY1, "09:00", "12:00"), session("b", DAY1, "11:00", "13:00")],
+            "body.sessions[1].start",
+        ),
+        (
+            [session("a", DAY1, "09:00", "12:00"), session("a", DAY2, "09:00", "12:00")],
+            "body.sessions[0].id",
+        ),
+    ],
+    ids=["outside-dates", "ends-before-start", "too-short", "overlapping", "duplicate-id"],
+)
+def test_a_wrong_calendar_names_the_field(sessions: list[SessionData], field: str) -> None:
+    with pytest.raises(InvalidField) as refused:
+        slots_of(*sessions)
+    assert refused.value.field == field
+
+
+def test_a_time_zone_must_be_iana() -> None:
+    with pytest.raises(InvalidField) as refused:
+        slots_of(session("a", DAY1, "09:00", "12:00"), zone="WITA")
+    assert refused.value.field == "body.time_zone"
+
+
+def test_pool_mode_needs_tables_and_booth_mode_none() -> None:
+    check_meeting_mode(MeetingMode.tables, 10)
+    check_meeting_mode(MeetingMode.booth, None)
+    with pytest.raises(InvalidField):
+        check_meeting_mode(MeetingMode.tables, None)
+    with pytest.raises(InvalidField):
+        check_meeting_mode(MeetingMode.booth, 4)
+
+
+def _expo(status: ExpoStatus = ExpoStatus.draft) -> ExpoData:
+    sessions = [session("d1-am", DAY1, "09:00", "10:00"), session("d2-pm", DAY2, "14:00", "15:00")]
+    return ExpoData(
+        id="exp-1",
+        organiser="org",
+        name="Sunda Kecil Expo",
+        venue="Kupang",
+        time_zone="Asia/Makassar",
+        start_date=DAY1,
+        end_date=DAY2,
+        sessions=sessions,
+        slot_minutes=20,
+        break_minutes=5,
+        mode=MeetingMode.tables,
+        tables=2,
+        slots=slots_of(*sessions),
+        status=status,
+        version=1,
+    )
+
+
+def test_availability_by_session_and_slot_becomes_slot_ids_in_calendar_order() -> None:
+    expo = _expo()
+    chosen = expand_availability(expo, ["d2-pm"], ["d1-am-02"], "body.availability")
+    assert chosen == ["d1-am-02", "d2-pm-01", "d2-pm-02"]
+    assert expand_availability(expo, None, None, "body.availability") is None
+
+
+def test_availability_outside_the_sessions_names_the_field() -> None:
+    with pytest.raises(InvalidField) as refused:
+        expand_availability(_expo(), None, ["d1-am-01", "d3-am-01"], "body.availability")
+    assert refused.value.field == "body.availability.slots[1]"
+    with pytest.raises(InvalidField) as refused:
+        expand_availability(_expo(), ["d9"], None, "body.availability")
+    assert refused.value.field == "body.availability.sessions[0]"
+
+
+def test_status_moves_only_forward_through_its_life_cycle() -> None:
+    check_transition(_expo(ExpoStatus.draft), ExpoStatus.open)
+    check_transition(_expo(ExpoStatus.scheduled), ExpoStatus.published)
+    with pytest.raises(Conflict):
+        check_transition(_expo(ExpoStatus.draft), ExpoStatus.published)
+    with pytest.raises(Conflict):
+        check_transition(_expo(ExpoStatus.closed), ExpoStatus.open)
