@@ -57,8 +57,9 @@ demo: install
 up: install
 	$(BIN)/python -m deploy.local up
 
-bench: install
+bench: install  ## every benchmark; figures go to docs/benchmarks.md
 	$(BIN)/python -m bench.outbox
+	$(BIN)/python -m bench.scheduler
 
 clean:
 	rm -rf $(VENV) .stack out .mypy_cache .ruff_cache .pytest_cache

@@ -26,11 +26,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
 Reason = Literal["no_common_slot", "max_meetings", "capacity", "conflict"]
-FIRST_PHASE_SHARE = 0.7  # of the time limit, for the weight; the rest for gaps and fairness
-MAX_SECOND_PHASE_VARIABLES = 150_000
+ASSIGNMENT_SHARE = 0.9  # of the time limit, until slots are given; the rest places leftovers
 
 
 class InvalidInstance(ValueError):
@@ -357,130 +357,185 @@ def combinatorial_bound(instance: Instance) -> int:
 
 # -- the global optimisation -----------------------------------------------------------------
 def solve(instance: Instance, time_limit: float, workers: int = 2) -> Schedule:
+    """Choose the meetings by a maximum-weight degree-constrained matching (exact, as a min-cost
+    flow; its value is a proven bound), give them slots with CP-SAT, then place what is left
+    in any free slot. Never worse than the greedy."""
     started = time.perf_counter()
     baseline = greedy(instance)
-    open_requests = [r for r in instance.requests if r.id not in instance.fixed_by_request]
-    fixed_booking = _start_from_fixed(instance)
+    booking = _start_from_fixed(instance)
+    selected, flow_bound = _select_by_flow(instance, booking)
+    deadline = started + time_limit * ASSIGNMENT_SHARE
+    _assign_slots(instance, booking, list(range(len(instance.slots))), selected, deadline, workers)
+    for request in _by_weight(instance):  # what could not get a slot, or was not selected
+        if request.id in booking.meetings:
+            continue
+        if booking.under_limit(request.a) and booking.under_limit(request.b):
+            choice = booking.best_slot(request, instance.common_slots(request))
+            if choice is not None:
+                booking.book(request, *choice)
+    bound = min(combinatorial_bound(instance), flow_bound)
+    result = _finish(instance, booking, bound, started)
+    if result.objective < baseline.objective:
+        return _finish(instance, _rebook(instance, baseline), bound, started)
+    return result
+
+
+def _rebook(instance: Instance, schedule: Schedule) -> Booking:
+    booking = Booking(instance)
+    for meeting in schedule.meetings:
+        request = instance.request_by_id[meeting.request]
+        booking.book(request, instance.slot_index[meeting.slot], meeting.table)
+    return booking
+
+
+def _select_by_flow(instance: Instance, fixed: Booking) -> tuple[list[Request], int]:
+    """The heaviest set of requests such that nobody has more meetings than their limit or the
+    free slots they can attend, and no more meetings than free tables in all: a bipartite
+    b-matching, solved exactly as a min-cost flow. Every schedule obeys these limits, so its
+    weight is a proven upper bound (it ignores only which slots the two share)."""
+    flow = min_cost_flow.SimpleMinCostFlow()
+    nodes: dict[tuple[str, str], int] = {}
+
+    def node(kind: str, name: str) -> int:
+        return nodes.setdefault((kind, name), len(nodes))
+
+    source, hub, sink = node("", "source"), node("", "hub"), node("", "sink")
+    candidates = [
+        r
+        for r in _by_weight(instance)
+        if fixed.under_limit(r.a)
+        and fixed.under_limit(r.b)
+        and any(
+            fixed.both_free(r, s) and fixed.free_table(s) is not False
+            for s in instance.common_slots(r)
+        )
+    ]
+    arcs = [
+        (flow.add_arc_with_capacity_and_unit_cost(node("a", r.a), node("b", r.b), 1, -r.weight), r)
+        for r in candidates
+    ]
+
+    def room(person: str) -> int:
+        free = sum(
+            instance.available(person, s) and s not in fixed.busy[person]
+            for s in range(len(instance.slots))
+        )
+        limit = instance.by_id[person].max_meetings
+        return free if limit is None else max(0, min(free, limit - fixed.count[person]))
+
+    first = {r.a for r in candidates}
+    for person in sorted(first):
+        flow.add_arc_with_capacity_and_unit_cost(hub, node("a", person), room(person), 0)
+    for person in sorted({r.b for r in candidates}):
+        flow.add_arc_with_capacity_and_unit_cost(node("b", person), sink, room(person), 0)
+    supply = sum(room(person) for person in first)
+    if instance.tables is not None:
+        supply = min(
+            supply,
+            sum(instance.tables - fixed.placed_in_slot[s] for s in range(len(instance.slots))),
+        )
+    flow.add_arc_with_capacity_and_unit_cost(source, hub, supply, 0)
+    flow.add_arc_with_capacity_and_unit_cost(source, sink, supply, 0)  # flow that meets nobody
+    flow.set_node_supply(source, supply)
+    flow.set_node_supply(sink, -supply)
+    fixed_weight = sum(instance.request_by_id[f.request].weight for f in instance.fixed)
+    if flow.solve() != flow.OPTIMAL:
+        return candidates, combinatorial_bound(instance)
+    selected = [r for arc, r in arcs if flow.flow(arc) > 0]
+    return selected, fixed_weight - flow.optimal_cost()
+
+
+def _assign_slots(
+    instance: Instance,
+    booking: Booking,
+    run: list[int],
+    requests: list[Request],
+    deadline: float,
+    workers: int,
+) -> None:
+    """Give the chosen meetings their slots: nobody twice in a slot, no more meetings
+    than free tables; as much weight as possible, then as many back-to-back meetings as
+    possible (fewer idle gaps). Books what it places."""
     model = cp_model.CpModel()
     variables: dict[tuple[str, int], cp_model.IntVar] = {}
-    by_person_slot: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
-    by_person: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-    by_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-    for request in open_requests:
-        if not (fixed_booking.under_limit(request.a) and fixed_booking.under_limit(request.b)):
-            continue
-        chosen = []
-        for slot in instance.common_slots(request):
-            if (
-                not fixed_booking.both_free(request, slot)
-                or fixed_booking.free_table(slot) is False
+    per_person_slot: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
+    per_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    for request in requests:
+        options = []
+        for slot in run:
+            if not (
+                instance.available(request.a, slot)
+                and instance.available(request.b, slot)
+                and booking.both_free(request, slot)
+                and booking.free_table(slot) is not False
             ):
                 continue
-            variable = model.new_bool_var(f"x{len(variables)}")
+            variable = model.new_bool_var("")
             variables[request.id, slot] = variable
-            chosen.append(variable)
-            by_person_slot[request.a, slot].append(variable)
-            by_person_slot[request.b, slot].append(variable)
-            by_person[request.a].append(variable)
-            by_person[request.b].append(variable)
-            by_slot[slot].append(variable)
-        if len(chosen) > 1:
-            model.add_at_most_one(chosen)
-    for group in by_person_slot.values():
+            options.append(variable)
+            per_person_slot[request.a, slot].append(variable)
+            per_person_slot[request.b, slot].append(variable)
+            per_slot[slot].append(variable)
+        if len(options) > 1:
+            model.add_at_most_one(options)
+    if not variables:
+        return
+    for group in per_person_slot.values():
         if len(group) > 1:
             model.add_at_most_one(group)
-    for person, group in by_person.items():
-        limit = instance.by_id[person].max_meetings
-        if limit is not None and len(group) > limit - fixed_booking.count[person]:
-            model.add(sum(group) <= limit - fixed_booking.count[person])
     if instance.tables is not None:
-        for slot, group in by_slot.items():
-            room = instance.tables - fixed_booking.placed_in_slot[slot]
-            if len(group) > room:
-                model.add(sum(group) <= room)
-    if not variables:
-        return _finish(instance, fixed_booking, combinatorial_bound(instance), started, proven=True)
-
-    weight_of = {r.id: r.weight for r in open_requests}
-    weight = sum(weight_of[rid] * var for (rid, _), var in variables.items())
-    model.maximize(weight)
-    placed_by_greedy = {
-        (m.request, instance.slot_index[m.slot])
-        for m in baseline.meetings
-        if m.request not in instance.fixed_by_request
-    }
-    for key, variable in variables.items():
-        model.add_hint(variable, key in placed_by_greedy)
-
+        for slot, group in per_slot.items():
+            free = instance.tables - booking.placed_in_slot[slot]
+            if len(group) > free:
+                model.add(sum(group) <= free)
+    together = []
+    for (person, slot), group in per_person_slot.items():
+        following = slot + 1
+        if following in instance.adjacent(slot) and (person, following) in per_person_slot:
+            both = model.new_bool_var("")
+            model.add(sum(group) >= 1).only_enforce_if(both)
+            model.add(sum(per_person_slot[person, following]) >= 1).only_enforce_if(both)
+            together.append(both)
+    # Weight first: one unit of weight is worth more than every back-to-back pair together.
+    scale = len(together) + 1
+    weight = {r.id: r.weight for r in requests}
+    model.maximize(
+        scale * sum(weight[rid] * v for (rid, _), v in variables.items()) + sum(together)
+    )
+    _hint_first_fit(model, variables, requests, run, instance, booking)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit * FIRST_PHASE_SHARE)
-    code = solver.solve(model)
-    fixed_weight = sum(instance.request_by_id[f.request].weight for f in instance.fixed)
-    bound = combinatorial_bound(instance)
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return baseline
-    bound = min(bound, fixed_weight + int(solver.best_objective_bound + 1e-6))
-    chosen_keys = [key for key, variable in variables.items() if solver.boolean_value(variable)]
-    best_weight = int(round(solver.objective_value))
-    proven = code == cp_model.OPTIMAL
-
-    remaining = time_limit - (time.perf_counter() - started)
-    if remaining > 0.2 and len(variables) <= MAX_SECOND_PHASE_VARIABLES:
-        improved = _second_phase(
-            instance, model, variables, by_person_slot, by_person, weight, best_weight,
-            chosen_keys, remaining, workers,
-        )  # fmt: skip
-        if improved is not None:
-            chosen_keys = improved
-
-    if best_weight + fixed_weight < baseline.objective:
-        return baseline
-    booking = fixed_booking
-    for request_id, slot in sorted(chosen_keys, key=lambda key: (key[1], key[0])):
-        table = booking.free_table(slot)
-        booking.book(instance.request_by_id[request_id], slot, table or None)
-    return _finish(instance, booking, bound, started, proven)
+    # The model took time to build: the solver gets what is left until the deadline.
+    solver.parameters.max_time_in_seconds = max(deadline - time.perf_counter(), 0.05)
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return
+    for (request_id, slot), variable in sorted(variables.items(), key=lambda item: item[0][1]):
+        if solver.boolean_value(variable):
+            booking.book(instance.request_by_id[request_id], slot, booking.free_table(slot) or None)
 
 
-def _second_phase(
-    instance: Instance,
+def _hint_first_fit(
     model: cp_model.CpModel,
     variables: Mapping[tuple[str, int], cp_model.IntVar],
-    by_person_slot: Mapping[tuple[str, int], list[cp_model.IntVar]],
-    by_person: Mapping[str, list[cp_model.IntVar]],
-    weight: Any,
-    best_weight: int,
-    chosen: list[tuple[str, int]],
-    time_limit: float,
-    workers: int,
-) -> list[tuple[str, int]] | None:
-    """Keep the weight at its best and reward participants with at least one meeting
-    (fairness, counted most) and pairs of back-to-back meetings (no idle gap between them)."""
-    model.add(weight >= best_weight)
-    rewards = []
-    for person, group in by_person.items():
-        has_one = model.new_bool_var(f"one_{person}")
-        model.add(sum(group) >= 1).only_enforce_if(has_one)
-        rewards.append(10 * has_one)
-    for (person, slot), group in by_person_slot.items():
-        for other in instance.adjacent(slot):
-            if other > slot and (person, other) in by_person_slot:
-                together = model.new_bool_var("")
-                model.add(sum(group) >= 1).only_enforce_if(together)
-                model.add(sum(by_person_slot[person, other]) >= 1).only_enforce_if(together)
-                rewards.append(together)
-    model.maximize(sum(rewards))
-    model.clear_hints()  # type: ignore[no-untyped-call]
-    chosen_set = set(chosen)
+    requests: list[Request],
+    run: list[int],
+    instance: Instance,
+    booking: Booking,
+) -> None:
+    trial = Booking(instance)
+    trial.busy = defaultdict(set, {p: set(s) for p, s in booking.busy.items()})
+    trial.placed_in_slot = defaultdict(int, booking.placed_in_slot)
+    trial.tables_used = defaultdict(set, {s: set(t) for s, t in booking.tables_used.items()})
+    placed: set[tuple[str, int]] = set()
+    options = {r.id: [s for s in run if (r.id, s) in variables] for r in requests}
+    # The most constrained first: a request that fits in few slots takes them before others.
+    for request in sorted(requests, key=lambda r: (len(options[r.id]), -r.weight, r.id)):
+        choice = trial.best_slot(request, options[request.id])
+        if choice is not None:
+            trial.book(request, *choice)
+            placed.add((request.id, choice[0]))
     for key, variable in variables.items():
-        model.add_hint(variable, key in chosen_set)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = workers
-    solver.parameters.max_time_in_seconds = time_limit
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return [key for key, variable in variables.items() if solver.boolean_value(variable)]
+        model.add_hint(variable, key in placed)
 
 
 # -- online insertion ------------------------------------------------------------------------
