@@ -29,6 +29,7 @@ from services.events.scheduling import (
     OnlineSchedule,
     Participant,
     Request,
+    Schedule,
     Slot,
     check_feasible,
     greedy,
