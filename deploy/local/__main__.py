@@ -14,10 +14,18 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from deploy.local.demo import ScenarioError, load_catalog, readiness_report
+from deploy.local.demo import (
+    ScenarioError,
+    agenda_report,
+    load_catalog,
+    load_expo,
+    readiness_report,
+    request_meetings_by_sector,
+    schedule_and_publish,
+)
 from deploy.local.stack import REPO_ROOT, LocalStack, StackError
 
-SERVICES = ["catalog"]
+SERVICES = ["catalog", "events"]
 
 
 def _stop_on_sigterm() -> threading.Event:
@@ -50,8 +58,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with LocalStack(arguments.data_dir, services=SERVICES) as stack:
             if arguments.command == "demo":
-                sellers = load_catalog(stack.service_urls["catalog"], stack.settings())
+                settings = stack.settings()
+                sellers = load_catalog(stack.service_urls["catalog"], settings)
                 print(readiness_report(sellers, dt.datetime.now(dt.UTC).date()))
+                events_url = stack.service_urls["events"]
+                expo = load_expo(events_url, settings, sellers)
+                request_meetings_by_sector(events_url, settings, expo, sellers)
+                schedule_and_publish(events_url, settings, expo)
+                print()
+                print(agenda_report(expo))
                 if arguments.once:
                     return 0
             print_urls(stack)

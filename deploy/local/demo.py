@@ -7,10 +7,13 @@ own seller tokens, and their certificates are recorded; the report then shows ex
 from __future__ import annotations
 
 import datetime as dt
+import json
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import yaml
@@ -130,3 +133,162 @@ def readiness_report(sellers: list[LoadedSeller], today: dt.date) -> str:
             )
             lines.append(f"  {seller.name} — {name}: {missing}")
     return "\n".join(lines)
+
+
+# -- the expo --------------------------------------------------------------------------------
+@dataclass
+class LoadedExpo:
+    expo: dict[str, Any]
+    exhibitors: dict[str, dict[str, Any]]  # by seller id
+    delegates: list[dict[str, Any]]
+    schedule: dict[str, Any] = field(default_factory=dict)
+    agendas: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by delegate id
+
+
+def scenario_expo() -> dict[str, Any]:
+    # YAML reads dates as dates; the API takes them as ISO 8601 text.
+    scenario: dict[str, Any] = json.loads(
+        json.dumps(yaml.safe_load((SCENARIO_DIR / "expo.yaml").read_text()), default=str)
+    )
+    return scenario
+
+
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")[:40]
+
+
+def _register_exhibitor(
+    client: httpx.Client, expo_id: str, body: dict[str, Any], organiser: dict[str, str]
+) -> dict[str, Any]:
+    """The events service learns sellers from the catalog topic: a seller registered a moment
+    ago may not have arrived yet, so an unknown seller is retried for a while."""
+    deadline = time.monotonic() + 60
+    while True:
+        response = client.post(f"/expos/{expo_id}/exhibitors", json=body, headers=organiser)
+        if response.status_code != 422 or time.monotonic() > deadline:
+            return _check(response, f"exhibitor {body['seller_id']}")
+        time.sleep(0.2)
+
+
+def load_expo(
+    events_url: str, settings: Settings, sellers: list[LoadedSeller], time_limit: float = 10
+) -> LoadedExpo:
+    scenario = scenario_expo()
+    organiser = _bearer(settings, Role.organiser, "disperindag-ntt")
+    with httpx.Client(base_url=events_url, timeout=120) as client:
+        expo = _check(client.post("/expos", json=scenario["expo"], headers=organiser), "expo")
+        _check(
+            client.post(f"/expos/{expo['id']}/status", json={"status": "open"}, headers=organiser),
+            "open the expo",
+        )
+        availability = scenario.get("exhibitor_availability", {})
+        exhibitors = {}
+        for number, seller in enumerate(sellers, start=1):
+            body: dict[str, Any] = {"seller_id": seller.id, "booth": f"{'ABC'[number % 3]}{number}"}
+            if seller.name in availability:
+                body["availability"] = availability[seller.name]
+            exhibitors[seller.id] = _register_exhibitor(client, expo["id"], body, organiser)
+        delegates = []
+        for spec in scenario["delegates"]:
+            body = {**spec, "subject": _slug(spec["name"])}
+            delegates.append(
+                _check(
+                    client.post(f"/expos/{expo['id']}/delegates", json=body, headers=organiser),
+                    f"delegate {spec['name']}",
+                )
+            )
+    return LoadedExpo(expo, exhibitors, delegates)
+
+
+def request_meetings_by_sector(
+    events_url: str, settings: Settings, loaded: LoadedExpo, sellers: list[LoadedSeller]
+) -> int:
+    """Each delegate asks to meet the exhibitors of their sectors (the simplest wish list)."""
+    sectors_of = {s.id: {p["sector"] for p in s.products} for s in sellers}
+    made = 0
+    with httpx.Client(base_url=events_url, timeout=60) as client:
+        for delegate in loaded.delegates:
+            token = _bearer(settings, Role.delegate, delegate["subject"])
+            wanted = [
+                seller_id
+                for seller_id, sectors in sorted(sectors_of.items())
+                if sectors & set(delegate["sectors"])
+            ]
+            for rank, seller_id in enumerate(wanted):
+                body = {
+                    "delegate_id": delegate["id"],
+                    "exhibitor_id": loaded.exhibitors[seller_id]["id"],
+                    "weight": max(1, 10 - rank),
+                }
+                _check(
+                    client.post(f"/expos/{loaded.expo['id']}/requests", json=body, headers=token),
+                    f"request of {delegate['name']}",
+                )
+                made += 1
+    return made
+
+
+def schedule_and_publish(
+    events_url: str, settings: Settings, loaded: LoadedExpo, time_limit: float = 5
+) -> None:
+    organiser = _bearer(settings, Role.organiser, "disperindag-ntt")
+    expo_id = loaded.expo["id"]
+    with httpx.Client(base_url=events_url, timeout=time_limit + 60) as client:
+        loaded.schedule = _check(
+            client.post(
+                f"/expos/{expo_id}/schedule",
+                json={"time_limit_seconds": time_limit},
+                headers=organiser,
+            ),
+            "schedule",
+        )
+        _check(
+            client.post(
+                f"/expos/{expo_id}/status", json={"status": "published"}, headers=organiser
+            ),
+            "publish",
+        )
+        for delegate in loaded.delegates:
+            token = _bearer(settings, Role.delegate, delegate["subject"])
+            agenda = _check(
+                client.get(
+                    f"/expos/{expo_id}/agenda", params={"delegate": delegate["id"]}, headers=token
+                ),
+                f"agenda of {delegate['name']}",
+            )
+            loaded.agendas[delegate["id"]] = agenda["meetings"]
+
+
+def agenda_report(loaded: LoadedExpo) -> str:
+    zone = ZoneInfo(loaded.expo["time_zone"])
+    schedule = loaded.schedule
+    lines = [
+        f"{loaded.expo['name']} — {loaded.expo['venue']}, times in {loaded.expo['time_zone']}",
+        f"Scheduled {schedule['scheduled']} of {schedule['requests']} requested meetings; "
+        f"weight {schedule['scheduled_weight']} of a proven maximum {schedule['upper_bound']} "
+        f"({schedule['ratio_to_bound']:.1%}), {schedule['solver_status']}, "
+        f"{schedule['seconds']} s.",
+    ]
+    not_placed = Counter(item["reason"] for item in schedule["unplaced"])
+    if not_placed:
+        lines.append(
+            "Not placed: "
+            + ", ".join(f"{count} ({reason})" for reason, count in not_placed.items())
+        )
+    for delegate in loaded.delegates:
+        meetings = loaded.agendas.get(delegate["id"], [])
+        lines += [
+            "",
+            f"{delegate['name']} ({delegate['country']}, {delegate['organisation']}): {len(meetings)} meetings",
+        ]
+        for meeting in meetings:
+            start = dt.datetime.fromisoformat(meeting["start"]).astimezone(zone)
+            end = dt.datetime.fromisoformat(meeting["end"]).astimezone(zone)
+            lines.append(
+                f"  {start:%a %d %b %H:%M}–{end:%H:%M}  {meeting['location']:<9} {meeting['seller']}"
+            )
+    return "\n".join(lines)
+
+
+def _bearer(settings: Settings, role: Role, subject: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(settings, role, subject)}"}

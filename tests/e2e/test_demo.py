@@ -28,4 +28,9 @@ def test_demo_once_loads_the_scenario_prints_the_report_and_exits_cleanly(tmp_pa
     for province in ("Nusa Tenggara Timur", "Nusa Tenggara Barat", "Bali"):
         assert province in report
     assert "bpom missing" in report or "halal missing" in report
+    assert "Sunda Kecil Expo 2019 — Gedung Sasando, Kupang, times in Asia/Makassar" in report
+    assert "of a proven maximum" in report
+    for delegate in ("Kenji Watanabe (JP", "Joaquim Soares (TL", "Chinedu Okafor (NG"):
+        assert delegate in report
+    assert "Table " in report  # agendas list meetings with their tables
     assert "Traceback" not in finished.stderr
