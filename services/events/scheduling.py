@@ -392,7 +392,8 @@ def _select_by_flow(instance: Instance, fixed: Booking) -> tuple[list[Request], 
     """The heaviest set of requests such that nobody has more meetings than their limit or the
     free slots they can attend, and no more meetings than free tables in all: a bipartite
     b-matching, solved exactly as a min-cost flow. Every schedule obeys these limits, so its
-    weight is a proven upper bound (it ignores only which slots the two share)."""
+    weight is a proven upper bound (it ignores only which slots the two share). Among the
+    heaviest sets it takes one that gives the most participants at least one meeting."""
     flow = min_cost_flow.SimpleMinCostFlow()
     nodes: dict[tuple[str, str], int] = {}
 
@@ -400,6 +401,9 @@ def _select_by_flow(instance: Instance, fixed: Booking) -> tuple[list[Request], 
         return nodes.setdefault((kind, name), len(nodes))
 
     source, hub, sink = node("", "source"), node("", "hub"), node("", "sink")
+    # Weight first, then fairness: each participant's first meeting earns a bonus of 1, and
+    # weights are scaled past the sum of all bonuses, so no bonus can cost any weight.
+    scale = len(instance.participants) + 1
     candidates = [
         r
         for r in _by_weight(instance)
@@ -411,7 +415,12 @@ def _select_by_flow(instance: Instance, fixed: Booking) -> tuple[list[Request], 
         )
     ]
     arcs = [
-        (flow.add_arc_with_capacity_and_unit_cost(node("a", r.a), node("b", r.b), 1, -r.weight), r)
+        (
+            flow.add_arc_with_capacity_and_unit_cost(
+                node("a", r.a), node("b", r.b), 1, -scale * r.weight
+            ),
+            r,
+        )
         for r in candidates
     ]
 
@@ -425,9 +434,9 @@ def _select_by_flow(instance: Instance, fixed: Booking) -> tuple[list[Request], 
 
     first = {r.a for r in candidates}
     for person in sorted(first):
-        flow.add_arc_with_capacity_and_unit_cost(hub, node("a", person), room(person), 0)
+        _capacity_arcs(flow, hub, node("a", person), room(person))
     for person in sorted({r.b for r in candidates}):
-        flow.add_arc_with_capacity_and_unit_cost(node("b", person), sink, room(person), 0)
+        _capacity_arcs(flow, node("b", person), sink, room(person))
     supply = sum(room(person) for person in first)
     if instance.tables is not None:
         supply = min(
@@ -442,7 +451,15 @@ def _select_by_flow(instance: Instance, fixed: Booking) -> tuple[list[Request], 
     if flow.solve() != flow.OPTIMAL:
         return candidates, combinatorial_bound(instance)
     selected = [r for arc, r in arcs if flow.flow(arc) > 0]
-    return selected, fixed_weight - flow.optimal_cost()
+    return selected, fixed_weight + (-flow.optimal_cost()) // scale
+
+
+def _capacity_arcs(flow: min_cost_flow.SimpleMinCostFlow, tail: int, head: int, room: int) -> None:
+    """A participant's capacity as two arcs: the first meeting with a bonus, then the rest."""
+    if room > 0:
+        flow.add_arc_with_capacity_and_unit_cost(tail, head, 1, -1)
+    if room > 1:
+        flow.add_arc_with_capacity_and_unit_cost(tail, head, room - 1, 0)
 
 
 def _assign_slots(
