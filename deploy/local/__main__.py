@@ -15,6 +15,7 @@ from pathlib import Path
 from types import FrameType
 
 from deploy.local.demo import (
+    LoadedExpo,
     ScenarioError,
     agenda_report,
     load_catalog,
@@ -38,13 +39,23 @@ def _stop_on_sigterm() -> threading.Event:
     return stopped
 
 
-def print_urls(stack: LocalStack) -> None:
+def print_urls(stack: LocalStack, expo: LoadedExpo | None = None) -> None:
     print("\nTemu Dagang is running:")
     print(f"  broker (Kafka protocol)  {stack.kafka_bootstrap_servers}")
     print(f"  redis                    {stack.redis_url}")
     for name, url in stack.service_urls.items():
         print(f"  {name:<24} {url}   API docs: {url}/docs   metrics: {url}/metrics")
-    print("  a token: python -m shared.auth --role organiser --subject you")
+    if expo is not None:
+        events, expo_id = stack.service_urls["events"], expo.expo["id"]
+        print(f"\n  {expo.expo['name']} ({expo_id}); as organiser disperindag-ntt:")
+        print(f"    printable schedule  {events}/expos/{expo_id}/agenda?format=html")
+        print(f"    all meetings (ics)  {events}/expos/{expo_id}/agenda?format=ics")
+        for delegate in expo.delegates[:3]:
+            print(
+                f"    {delegate['name']:<19} {events}/expos/{expo_id}/agenda?delegate={delegate['id']}&format=ics"
+            )
+        print(f"    statistics          {events}/expos/{expo_id}/stats")
+    print("  a token: python -m shared.auth --role organiser --subject disperindag-ntt")
     print(f"  logs: {stack.data_dir}\n")
 
 
@@ -57,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     stopped = _stop_on_sigterm()
     try:
         with LocalStack(arguments.data_dir, services=SERVICES) as stack:
+            expo = None
             if arguments.command == "demo":
                 settings = stack.settings()
                 sellers = load_catalog(stack.service_urls["catalog"], settings)
@@ -69,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(agenda_report(expo))
                 if arguments.once:
                     return 0
-            print_urls(stack)
+            print_urls(stack, expo)
             print("Ctrl-C stops everything.")
             stopped.wait()
     except KeyboardInterrupt:
