@@ -67,16 +67,20 @@ class Outbox:
     def stream_of(self, aggregate_id: str) -> str:
         return f"{self.tag(aggregate_id)}:outbox"
 
-    def stage(self, pipe: Pipeline, event: Event) -> str:
-        """Queue `event` in the caller's MULTI; returns the event id."""
-        stream, entry = self.entry(event)
+    def stage(self, pipe: Pipeline, event: Event, shard_key: str | None = None) -> str:
+        """Queue `event` in the caller's MULTI; returns the event id.
+
+        The outbox shard follows the event's Kafka key unless `shard_key` names the aggregate
+        whose keys the transaction writes (they must share its hash tag); events of one Kafka
+        key must always use the same shard key, so that they stay in order."""
+        stream, entry = self.entry(event, shard_key)
         pipe.xadd(stream, entry)
         return entry["id"]
 
-    def entry(self, event: Event) -> tuple[str, dict[str, str]]:
+    def entry(self, event: Event, shard_key: str | None = None) -> tuple[str, dict[str, str]]:
         """The outbox stream of `event` and the entry to append to it."""
         envelope, key = Envelope.wrap(event, self.source, current_correlation_id())
-        return self.stream_of(key), _entry(envelope, event.topic, key)
+        return self.stream_of(shard_key or key), _entry(envelope, event.topic, key)
 
 
 def _entry(envelope: Envelope, topic: str, key: str) -> dict[str, str]:

@@ -111,6 +111,17 @@ async def events(stack: LocalStack, catalog: httpx.AsyncClient) -> AsyncIterator
         yield client
 
 
+@pytest.fixture(scope="session")
+async def matching(
+    stack: LocalStack, events: httpx.AsyncClient
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The matching app in-process (relay, consumers and index follower running)."""
+    from services.matching.app import app
+
+    async with in_process(app, "http://matching") as client:
+        yield client
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/integration" in str(item.fspath):

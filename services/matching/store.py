@@ -1,0 +1,164 @@
+"""Match requests and their proposals in Redis, with the events announcing them.
+
+A match request and its proposals are one document; the request id carries the outbox shard
+of its aggregate (the expo, or the delegate for catalogue-wide requests), so every key a change
+touches — the document, the expo's exposure counters, the outbox stream — shares a hash tag.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+
+from pydantic import BaseModel
+from redis.asyncio import Redis
+from redis.exceptions import WatchError
+
+from shared.contracts import Event
+from shared.errors import NotFound
+from shared.outbox import Outbox
+
+
+class StoredMeeting(BaseModel):
+    slot_id: str
+    start: str
+    end: str
+    location: str
+    table: int | None
+
+
+class StoredReason(BaseModel):
+    code: str
+    text: str
+    weight: float
+    product_id: str | None = None
+
+
+class StoredProduct(BaseModel):
+    id: str
+    name: str
+    relevance: float
+
+
+class StoredProposal(BaseModel):
+    id: str
+    request_id: str
+    expo_id: str | None
+    delegate_id: str | None
+    seller_id: str
+    seller_name: str
+    exhibitor_id: str | None
+    rank: int
+    score: float
+    reasons: list[StoredReason]
+    products: list[StoredProduct]
+    status: str = "proposed"  # proposed | accepted | declined
+    meeting: StoredMeeting | None = None
+    meeting_status: str | None = None  # scheduled | cancelled | unscheduled
+
+
+class StoredRequest(BaseModel):
+    id: str
+    expo_id: str | None
+    delegate_id: str | None
+    owner: str  # subject of the account that asked
+    created_at: str
+    query: dict[str, object]
+    proposals: list[StoredProposal]
+
+
+def aggregate_of(expo_id: str | None, delegate_id: str | None, subject: str) -> str:
+    return expo_id or f"catalogue:{delegate_id or subject}"
+
+
+def request_of(proposal_id: str) -> str:
+    return proposal_id.rsplit(".", 1)[0]
+
+
+class MatchStore:
+    def __init__(self, redis: Redis, outbox: Outbox) -> None:
+        self.redis = redis
+        self.outbox = outbox
+
+    def new_request_id(self, aggregate: str) -> str:
+        return f"mrq-{self.outbox.shard_of(aggregate)}-{uuid.uuid4().hex[:12]}"
+
+    def _tag_of_request(self, request_id: str) -> str:
+        try:
+            shard = int(request_id.split("-")[1])
+        except (IndexError, ValueError):
+            raise NotFound(f"no match request {request_id}", "request_id") from None
+        if not 0 <= shard < self.outbox.shards:
+            raise NotFound(f"no match request {request_id}", "request_id")
+        return self.outbox.shard_tag(shard)
+
+    def request_key(self, request_id: str) -> str:
+        return f"{self._tag_of_request(request_id)}:request:{request_id}"
+
+    def exposure_key(self, expo_id: str) -> str:
+        return f"{self.outbox.tag(expo_id)}:exposure:{expo_id}"
+
+    def listing_key(self, aggregate: str) -> str:
+        return f"{self.outbox.tag(aggregate)}:requests:{aggregate}"
+
+    def marker(self, request_id: str, event_id: str) -> str:
+        return f"{self._tag_of_request(request_id)}:processed:{event_id}"
+
+    async def create(self, request: StoredRequest, aggregate: str, events: list[Event]) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(self.request_key(request.id), request.model_dump_json())
+            pipe.zadd(self.listing_key(aggregate), {request.id: _created_score(request)})
+            if request.expo_id is not None:
+                for proposal in request.proposals:
+                    pipe.hincrby(self.exposure_key(request.expo_id), proposal.seller_id, 1)
+            for event in events:
+                self.outbox.stage(pipe, event, shard_key=aggregate)
+            await pipe.execute()
+
+    async def load(self, request_id: str) -> StoredRequest:
+        raw = await self.redis.get(self.request_key(request_id))
+        if raw is None:
+            raise NotFound(f"no match request {request_id}", "request_id")
+        return StoredRequest.model_validate_json(raw)
+
+    async def listing(self, aggregate: str) -> list[StoredRequest]:
+        ids = [_text(i) for i in await self.redis.zrange(self.listing_key(aggregate), 0, -1)]
+        values = await self.redis.mget([self.request_key(i) for i in ids]) if ids else []
+        return [StoredRequest.model_validate_json(raw) for raw in values if raw]
+
+    async def exposure(self, expo_id: str) -> dict[str, int]:
+        counts = await self.redis.hgetall(self.exposure_key(expo_id))
+        return {_text(seller): int(count) for seller, count in counts.items()}
+
+    async def change(
+        self,
+        request_id: str,
+        decide: Callable[[StoredRequest], tuple[StoredRequest, list[Event]]],
+        aggregate: Callable[[StoredRequest], str],
+    ) -> StoredRequest:
+        key = self.request_key(request_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(key)
+                    raw = await pipe.get(key)
+                    if raw is None:
+                        raise NotFound(f"no match request {request_id}", "request_id")
+                    updated, events = decide(StoredRequest.model_validate_json(raw))
+                    pipe.multi()
+                    pipe.set(key, updated.model_dump_json())
+                    for event in events:
+                        self.outbox.stage(pipe, event, shard_key=aggregate(updated))
+                    await pipe.execute()
+                    return updated
+                except WatchError:
+                    continue
+
+
+def _created_score(request: StoredRequest) -> float:
+    return dt.datetime.fromisoformat(request.created_at).timestamp()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
