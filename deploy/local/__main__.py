@@ -20,13 +20,14 @@ from deploy.local.demo import (
     agenda_report,
     load_catalog,
     load_expo,
+    matching_report,
+    propose_and_accept,
     readiness_report,
-    request_meetings_by_sector,
     schedule_and_publish,
 )
 from deploy.local.stack import REPO_ROOT, LocalStack, StackError
 
-SERVICES = ["catalog", "events"]
+SERVICES = ["catalog", "events", "matching"]
 
 
 def _stop_on_sigterm() -> threading.Event:
@@ -75,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(readiness_report(sellers, dt.datetime.now(dt.UTC).date()))
                 events_url = stack.service_urls["events"]
                 expo = load_expo(events_url, settings, sellers)
-                request_meetings_by_sector(events_url, settings, expo, sellers)
+                propose_and_accept(stack.service_urls["matching"], events_url, settings, expo)
+                print()
+                print(matching_report(expo))
                 schedule_and_publish(events_url, settings, expo)
                 print()
                 print(agenda_report(expo))

@@ -142,6 +142,7 @@ class LoadedExpo:
     exhibitors: dict[str, dict[str, Any]]  # by seller id
     delegates: list[dict[str, Any]]
     schedule: dict[str, Any] = field(default_factory=dict)
+    proposals: dict[str, Any] = field(default_factory=dict)
     agendas: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by delegate id
 
 
@@ -200,32 +201,77 @@ def load_expo(
     return LoadedExpo(expo, exhibitors, delegates)
 
 
-def request_meetings_by_sector(
-    events_url: str, settings: Settings, loaded: LoadedExpo, sellers: list[LoadedSeller]
-) -> int:
-    """Each delegate asks to meet the exhibitors of their sectors (the simplest wish list)."""
-    sectors_of = {s.id: {p["sector"] for p in s.products} for s in sellers}
-    made = 0
-    with httpx.Client(base_url=events_url, timeout=60) as client:
-        for delegate in loaded.delegates:
+def propose_and_accept(
+    matching_url: str,
+    events_url: str,
+    settings: Settings,
+    loaded: LoadedExpo,
+    k: int = 5,
+    accept: int = 3,
+) -> None:
+    """The organiser asks matching for every delegate's top sellers (spread fairly over the
+    exhibitors); each delegate accepts their first `accept`, which the events service turns
+    into meeting requests."""
+    organiser = _bearer(settings, Role.organiser, "disperindag-ntt")
+    expo_id = loaded.expo["id"]
+    deadline = time.monotonic() + 60
+    with httpx.Client(base_url=matching_url, timeout=60) as client:
+        while True:  # matching learns the expo, its delegates and exhibitors from events
+            answer = client.post(f"/expos/{expo_id}/proposals", json={"k": k}, headers=organiser)
+            body = answer.json() if answer.status_code == 201 else {}
+            complete = body.get("exhibitors") == len(loaded.exhibitors) and len(
+                body.get("requests", [])
+            ) == len(loaded.delegates)
+            if complete or time.monotonic() > deadline:
+                loaded.proposals = _check(answer, "proposals")
+                break
+            time.sleep(0.3)
+        accepted = 0
+        for request in loaded.proposals["requests"]:
+            delegate = next(d for d in loaded.delegates if d["id"] == request["delegate_id"])
             token = _bearer(settings, Role.delegate, delegate["subject"])
-            wanted = [
-                seller_id
-                for seller_id, sectors in sorted(sectors_of.items())
-                if sectors & set(delegate["sectors"])
-            ]
-            for rank, seller_id in enumerate(wanted):
-                body = {
-                    "delegate_id": delegate["id"],
-                    "exhibitor_id": loaded.exhibitors[seller_id]["id"],
-                    "weight": max(1, 10 - rank),
-                }
+            for proposal in request["proposals"][:accept]:
                 _check(
-                    client.post(f"/expos/{loaded.expo['id']}/requests", json=body, headers=token),
-                    f"request of {delegate['name']}",
+                    client.post(f"/proposals/{proposal['id']}/accept", json={}, headers=token),
+                    f"{delegate['name']} accepts {proposal['seller_name']}",
                 )
-                made += 1
-    return made
+                proposal["status"] = "accepted"
+                accepted += 1
+    with httpx.Client(base_url=events_url, timeout=60) as client:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            listed = _check(
+                client.get(f"/expos/{expo_id}/requests", params={"limit": 200}, headers=organiser),
+                "meeting requests",
+            )
+            if listed["total"] >= accepted:
+                return
+            time.sleep(0.2)
+    raise ScenarioError(f"only {listed['total']} of {accepted} accepted matches became requests")
+
+
+def matching_report(loaded: LoadedExpo) -> str:
+    proposals = loaded.proposals
+    lines = [
+        f"Matching: top sellers for each of {len(proposals['requests'])} delegates, spread over "
+        f"{proposals['exhibitors']} exhibitors (coverage {proposals['coverage']:.0%}, "
+        f"Gini {proposals['gini']:.2f}); each delegate accepts their first three."
+    ]
+    names = {d["id"]: d for d in loaded.delegates}
+    for request in proposals["requests"]:
+        delegate = names[request["delegate_id"]]
+        interests = "; ".join(delegate["interests"])
+        lines += ["", f"{delegate['name']} ({delegate['country']}) looks for: {interests}"]
+        if not request["proposals"]:
+            lines.append("  no exhibitor matches these interests")
+        for proposal in request["proposals"]:
+            mark = "✔" if proposal["status"] == "accepted" else " "
+            lines.append(
+                f" {mark}{proposal['rank']}. {proposal['seller_name']} — score {proposal['score']:.0f}"
+            )
+            for reason in proposal["reasons"][:4]:
+                lines.append(f"      · {reason['text']}")
+    return "\n".join(lines)
 
 
 def schedule_and_publish(

@@ -111,7 +111,7 @@ def term_list() -> TermList:
             Concept(
                 name=row["concept"],
                 sector=row["sector"],
-                hs_prefixes=tuple(row["hs_prefixes"].split("|")),
+                hs_prefixes=tuple(p for p in row["hs_prefixes"].split("|") if p),
                 english=tuple(row["en_terms"].split("|")),
                 indonesian=tuple(row["id_terms"].split("|")),
             )

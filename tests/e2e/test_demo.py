@@ -33,4 +33,6 @@ def test_demo_once_loads_the_scenario_prints_the_report_and_exits_cleanly(tmp_pa
     for delegate in ("Kenji Watanabe (JP", "Joaquim Soares (TL", "Chinedu Okafor (NG"):
         assert delegate in report
     assert "Table " in report  # agendas list meetings with their tables
+    assert "Matching: top sellers for each of 22 delegates" in report
+    assert "via the Indonesian term" in report  # English interests found Indonesian products
     assert "Traceback" not in finished.stderr
