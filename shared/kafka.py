@@ -40,6 +40,8 @@ def make_consumer(settings: Settings, group_id: str, *topics: str) -> AIOKafkaCo
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
         request_timeout_ms=max(settings.kafka_request_timeout_ms, 20_000),
         max_poll_records=500,
+        # A short long-poll: an idle topic's next event is fetched within ~50 ms, not 500.
+        fetch_max_wait_ms=50,
     )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from services.matching.terms import ConceptHit, content_words, term_list
@@ -107,10 +107,12 @@ class CatalogIndex:
         self.sellers: dict[str, SellerProfile] = {}
         self.products: dict[str, ProductProfile] = {}
         self.products_of: dict[str, set[str]] = defaultdict(set)
-        self._by_concept: dict[str, set[str]] = defaultdict(set)
         self._by_hs: dict[str, set[str]] = defaultdict(set)
         self._by_word: dict[str, set[str]] = defaultdict(set)
         self._by_sector: dict[str, set[str]] = defaultdict(set)
+        # Strong matches per seller: "c:<concept>" or "h:<HS heading or code>" -> seller ->
+        # its active products there, best first, so a query touches sellers, not products.
+        self._strong: dict[str, dict[str, list[str]]] = defaultdict(dict)
 
     def upsert_seller(self, seller: SellerProfile) -> None:
         self.sellers[seller.id] = seller
@@ -126,6 +128,11 @@ class CatalogIndex:
         self.products_of[product.seller_id].add(product.id)
         for key, index in self._keys(product):
             index[key].add(product.id)
+        if product.active:
+            for key in _strong_keys(product):
+                listed = self._strong[key].setdefault(product.seller_id, [])
+                listed.append(product.id)
+                listed.sort(key=lambda pid: (not self.products[pid].ready, pid))
 
     def remove_product(self, product_id: str) -> None:
         product = self.products.pop(product_id, None)
@@ -134,22 +141,39 @@ class CatalogIndex:
         self.products_of[product.seller_id].discard(product_id)
         for key, index in self._keys(product):
             index[key].discard(product_id)
+        for key in _strong_keys(product):
+            listed = self._strong[key].get(product.seller_id)
+            if listed is not None and product_id in listed:
+                listed.remove(product_id)
+                if not listed:
+                    del self._strong[key][product.seller_id]
+
+    def strong_matches(self, query: ParsedQuery) -> Iterator[tuple[str, float, str, str]]:
+        """(seller, relevance, how, its best product) for the strong matches, each seller once
+        at its highest relevance: same HS code (1.0), concept (0.9) or HS heading (0.85)."""
+        sources = [("h:" + code[:6], 1.0, "hs_code") for code in query.hs_codes if len(code) >= 6]
+        sources += [("c:" + concept, 0.9, "bilingual_term") for concept in query.concepts]
+        sources += [
+            ("h:" + code[:4], 0.85, "hs_heading") for code in query.hs_codes if len(code) >= 4
+        ]
+        seen: set[str] = set()
+        for key, relevance, how in sources:  # strongest first: the first sighting is the best
+            for seller_id, product_ids in self._strong.get(key, {}).items():
+                if seller_id not in seen:
+                    seen.add(seller_id)
+                    yield seller_id, relevance, how, product_ids[0]
 
     def _keys(self, product: ProductProfile) -> Iterable[tuple[str, dict[str, set[str]]]]:
-        for concept in product.concepts:
-            yield concept, self._by_concept
-        for length in (2, 4, 6):
-            yield product.hs_code[:length], self._by_hs
+        yield product.hs_code[:2], self._by_hs
         for word in product.words:
             yield word, self._by_word
         yield product.sector, self._by_sector
 
-    def candidates(self, query: ParsedQuery) -> set[str]:
+    def weak_candidates(self, query: ParsedQuery) -> set[str]:
+        """Products that share an HS chapter, a word or the sector with the query."""
         found: set[str] = set()
-        for concept in query.concepts:
-            found |= self._by_concept.get(concept, set())
         for code in query.hs_codes:
-            found |= self._by_hs.get(code[:2], set())  # the chapter holds heading and code
+            found |= self._by_hs.get(code[:2], set())
         for word in query.words:
             found |= self._by_word.get(word, set())
         for sector in query.sectors:
@@ -188,6 +212,7 @@ class ParsedQuery:
     hs_codes: tuple[str, ...]
     sectors: frozenset[str]
     languages: frozenset[str]
+    concept_names: frozenset[str] = frozenset()
 
 
 def parse(query: MatchQuery) -> ParsedQuery:
@@ -211,6 +236,7 @@ def parse(query: MatchQuery) -> ParsedQuery:
         hs_codes=query.hs_codes,
         sectors=query.sectors,
         languages=frozenset(tag.split("-")[0].lower() for tag in query.delegate_languages),
+        concept_names=frozenset(concepts),
     )
 
 
@@ -223,7 +249,7 @@ class Reason:
     product_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProductMatch:
     product: ProductProfile
     relevance: float
@@ -231,7 +257,7 @@ class ProductMatch:
     text: str
 
 
-@dataclass
+@dataclass(slots=True)
 class SellerMatch:
     seller_id: str
     seller_name: str
@@ -242,48 +268,89 @@ class SellerMatch:
 
     @property
     def tier(self) -> int:
-        return 2 if self.relevance >= STRONG else 1 if self.relevance >= GOOD else 0
+        return _tier(self.relevance)
+
+
+def _strong_keys(product: ProductProfile) -> list[str]:
+    return [f"c:{c}" for c in product.concepts] + [
+        f"h:{product.hs_code[:4]}",
+        f"h:{product.hs_code[:6]}",
+    ]
 
 
 def _match_product(parsed: ParsedQuery, product: ProductProfile) -> ProductMatch | None:
-    best: tuple[float, str, str] | None = None
-
-    def consider(relevance: float, how: str, text: str) -> None:
-        nonlocal best
-        if best is None or relevance > best[0]:
-            best = (relevance, how, text)
-
+    """How relevant `product` is and why (the words come later, for the few shown)."""
+    relevance, how = 0.0, ""
     for code in parsed.hs_codes:
         if len(code) >= 6 and product.hs_code.startswith(code):
-            consider(1.0, "hs_code", f"HS {product.hs_code} is the code you asked for ({code})")
-        elif product.hs_code[:4] == code[:4] and len(code) >= 4:
-            consider(0.85, "hs_heading", f"HS {product.hs_code} is in heading {code[:4]}")
-        elif product.hs_code[:2] == code[:2]:
-            consider(0.6, "hs_chapter", f"HS {product.hs_code} is in chapter {code[:2]}")
-    for concept, (interest, asked) in parsed.concepts.items():
-        if concept not in product.concepts:
-            continue
-        found = product.concepts[concept]
-        if found is None:
-            how = f"its HS code {product.hs_code} is {concept.replace('_', ' ')}"
-        elif found.language != asked.language:
-            how = f"the {LANGUAGE_NAMES[found.language]} term '{found.term}'"
-        else:
-            how = f"the term '{found.term}'"
-        consider(0.9, "bilingual_term", f"matches your interest '{interest}' via {how}")
-    if parsed.words:
-        shared = product.words & parsed.words.keys()
-        if shared:
-            share = len(shared) / len(parsed.words)
-            consider(0.7 * share, "text", f"its description shares {', '.join(sorted(shared))}")
-    if product.sector in parsed.sectors:
-        consider(
-            0.5, "sector", f"it is in the {product.sector.replace('_', ' ')} sector you asked for"
-        )
-    if best is None:
+            relevance, how = 1.0, "hs_code"
+            break
+        if len(code) >= 4 and product.hs_code[:4] == code[:4] and relevance < 0.85:
+            relevance, how = 0.85, "hs_heading"
+        elif product.hs_code[:2] == code[:2] and relevance < 0.6:
+            relevance, how = 0.6, "hs_chapter"
+    if relevance < 0.9 and not parsed.concept_names.isdisjoint(product.concepts):
+        relevance, how = 0.9, "bilingual_term"
+    if relevance < 0.7 and parsed.words:
+        shared = len(product.words & parsed.words.keys())
+        if shared and 0.7 * shared / len(parsed.words) > relevance:
+            relevance, how = 0.7 * shared / len(parsed.words), "text"
+    if relevance < 0.5 and product.sector in parsed.sectors:
+        relevance, how = 0.5, "sector"
+    if not how:
         return None
-    relevance, how, text = best
-    return ProductMatch(product, relevance, how, text)
+    return ProductMatch(product, relevance, how, "")
+
+
+def describe(parsed: ParsedQuery, match: ProductMatch) -> str:
+    product = match.product
+    if match.how in ("hs_code", "hs_heading", "hs_chapter"):
+        code = next(c for c in parsed.hs_codes if product.hs_code[:2] == c[:2])
+        return {
+            "hs_code": f"HS {product.hs_code} is the code you asked for ({code})",
+            "hs_heading": f"HS {product.hs_code} is in heading {code[:4]}",
+            "hs_chapter": f"HS {product.hs_code} is in chapter {code[:2]}",
+        }[match.how]
+    if match.how == "bilingual_term":
+        for concept, (interest, asked) in parsed.concepts.items():
+            if concept not in product.concepts:
+                continue
+            found = product.concepts[concept]
+            if found is None:
+                via = f"its HS code {product.hs_code} is {concept.replace('_', ' ')}"
+            elif found.language != asked.language:
+                via = f"the {LANGUAGE_NAMES[found.language]} term '{found.term}'"
+            else:
+                via = f"the term '{found.term}'"
+            return f"matches your interest '{interest}' via {via}"
+    if match.how == "text":
+        shared = sorted(product.words & parsed.words.keys())
+        return f"its description shares {', '.join(shared)}"
+    return f"it is in the {product.sector.replace('_', ' ')} sector you asked for"
+
+
+def _score(
+    parsed: ParsedQuery, seller: SellerProfile, product: ProductProfile, relevance: float
+) -> float:
+    """The sum of `_points`, computed without building them (it runs for every candidate)."""
+    query = parsed.query
+    required = query.required_certifications
+    score = 50 * relevance
+    score += 15 * len(required & product.certifications) / len(required) if required else 15.0
+    score += 10.0 if product.ready else 10 * max(0.0, 1 - len(product.gaps) / 4)
+    if query.delegate_country in seller.export_countries:
+        score += 8.0
+    elif seller.export_countries:
+        score += 3.0
+    if query.expected_volume:
+        score += 7 * min(1.0, product.monthly_capacity / query.expected_volume)
+    else:
+        score += 7.0
+    if not parsed.languages or not parsed.languages.isdisjoint(seller.languages):
+        score += 5.0
+    if not query.preferred_provinces or seller.province in query.preferred_provinces:
+        score += 5.0
+    return score
 
 
 def _points(parsed: ParsedQuery, seller: SellerProfile, best: ProductMatch) -> dict[str, float]:
@@ -312,32 +379,59 @@ def _points(parsed: ParsedQuery, seller: SellerProfile, best: ProductMatch) -> d
     }
 
 
-def score_candidates(parsed: ParsedQuery, index: CatalogIndex) -> list[SellerMatch]:
-    """Every seller with at least one product relevant to the query, scored, reasons not yet
-    written (that is done for the few that are shown)."""
+# (relevance, score, seller id, how the best product matched, its id): plain tuples, because
+# thousands are made per query and only the k shown become `SellerMatch`es.
+Candidate = tuple[float, float, str, str, str]
+
+
+def score_candidates(parsed: ParsedQuery, index: CatalogIndex) -> list[Candidate]:
+    """The sellers with a product relevant to the query, scored. Strong matches (same concept,
+    HS code or heading) come from a per-seller index; weaker ones (HS chapter, shared words,
+    sector) are looked for product by product, and only when the strong do not fill the k
+    places — they could not rank above them."""
     allowed = parsed.query.only_sellers
-    best: dict[str, list[ProductMatch]] = defaultdict(list)
-    for product_id in index.candidates(parsed):
-        product = index.products[product_id]
-        if not product.active or (allowed is not None and product.seller_id not in allowed):
-            continue
-        seller = index.sellers.get(product.seller_id)
-        if seller is None or not seller.active:
+    sellers, products = index.sellers, index.products
+    results: list[Candidate] = []
+    for seller_id, relevance, how, product_id in index.strong_matches(parsed):
+        seller = sellers.get(seller_id)
+        if (
+            seller is None
+            or not seller.active
+            or (allowed is not None and seller_id not in allowed)
+        ):
             continue  # a product whose seller has not arrived yet waits in the read model
+        score = _score(parsed, seller, products[product_id], relevance)
+        results.append((relevance, score, seller_id, how, product_id))
+    if len(results) >= parsed.query.k:
+        return results
+    strong = {candidate[2] for candidate in results}
+    best: dict[str, ProductMatch] = {}
+    for product_id in index.weak_candidates(parsed):
+        product = products[product_id]
+        if not product.active or product.seller_id in strong:
+            continue
+        if allowed is not None and product.seller_id not in allowed:
+            continue
+        seller = sellers.get(product.seller_id)
+        if seller is None or not seller.active:
+            continue
         matched = _match_product(parsed, product)
         if matched is not None:
-            best[product.seller_id].append(matched)
-    results = []
-    for seller_id, matches in best.items():
-        matches.sort(key=lambda m: (-m.relevance, not m.product.ready, m.product.id))
-        seller = index.sellers[seller_id]
-        score = sum(_points(parsed, seller, matches[0]).values())
-        results.append(
-            SellerMatch(
-                seller_id, seller.name, round(score, 2), matches[0].relevance, [], matches[:3]
-            )
-        )
+            known = best.get(product.seller_id)
+            if known is None or _product_order(matched) < _product_order(known):
+                best[product.seller_id] = matched
+    for seller_id, first in best.items():
+        score = _score(parsed, sellers[seller_id], first.product, first.relevance)
+        results.append((first.relevance, score, seller_id, first.how, first.product.id))
     return results
+
+
+def _product_order(match: ProductMatch) -> tuple[float, bool, str]:
+    return (-match.relevance, not match.product.ready, match.product.id)
+
+
+def _tier(relevance: float) -> int:
+    return 2 if relevance >= STRONG else 1 if relevance >= GOOD else 0
 
 
 def rank(
@@ -353,39 +447,58 @@ def rank(
 def top(
     parsed: ParsedQuery,
     index: CatalogIndex,
-    scored: list[SellerMatch],
+    scored: list[Candidate],
     k: int,
     discount: Mapping[str, float],
 ) -> list[SellerMatch]:
-    def order(match: SellerMatch) -> tuple[int, float, str]:
-        factor = discount.get(match.seller_id, 1.0)
-        return (match.tier, match.score * factor, _reverse(match.seller_id))
-
-    chosen = heapq.nlargest(k, scored, key=order)
-    return [explain(parsed, index, match) for match in chosen]
-
-
-def _reverse(text: str) -> str:
-    """A key that sorts descending where `text` sorts ascending (ties go to the smaller id)."""
-    return "".join(chr(0x10FFFF - ord(c)) for c in text)
+    if not scored:
+        return []
+    keyed = [(_tier(c[0]), c[1] * discount[c[2]] if c[2] in discount else c[1], c) for c in scored]
+    # The k best by (tier, score), then everyone tied with the k-th, ordered with ties going
+    # to the smaller seller id, so the answer never depends on iteration order.
+    kth = heapq.nlargest(k, keyed, key=_first_two)[-1][:2]
+    contenders = [entry for entry in keyed if entry[:2] >= kth]
+    contenders.sort(key=lambda entry: (-entry[0], -entry[1], entry[2][2]))
+    return [explain(parsed, index, entry[2]) for entry in contenders[:k]]
 
 
-def explain(parsed: ParsedQuery, index: CatalogIndex, match: SellerMatch) -> SellerMatch:
+def _first_two(entry: tuple[int, float, Candidate]) -> tuple[int, float]:
+    return entry[0], entry[1]
+
+
+def explain(parsed: ParsedQuery, index: CatalogIndex, candidate: Candidate) -> SellerMatch:
+    relevance, score, seller_id, how, product_id = candidate
+    match = SellerMatch(
+        seller_id, index.sellers[seller_id].name, round(score, 2), relevance, [],
+        [ProductMatch(index.products[product_id], relevance, how, "")],
+    )  # fmt: skip
     query = parsed.query
     seller = index.sellers[match.seller_id]
-    best = match.products[0]
+    # The seller's best product decided the score; up to two more matching ones are shown.
+    others = (
+        _match_product(parsed, index.products[pid])
+        for pid in sorted(index.products_of.get(match.seller_id, ()))
+        if pid != match.products[0].product.id and index.products[pid].active
+    )
+    shown = [match.products[0], *sorted((m for m in others if m), key=_product_order)[:2]]
+    best = shown[0]
     points = _points(parsed, seller, best)
     reasons = [
         Reason(
             best.how,
-            f"{best.product.name}: {best.text}",
+            f"{best.product.name}: {describe(parsed, best)}",
             round(points["relevance"], 1),
             best.product.id,
         )
     ]
-    for other in match.products[1:]:
+    for other in shown[1:]:
         reasons.append(
-            Reason(other.how, f"also {other.product.name}: {other.text}", 0.0, other.product.id)
+            Reason(
+                other.how,
+                f"also {other.product.name}: {describe(parsed, other)}",
+                0.0,
+                other.product.id,
+            )
         )
     product = best.product
     for kind in sorted(query.required_certifications):
@@ -460,5 +573,5 @@ def explain(parsed: ParsedQuery, index: CatalogIndex, match: SellerMatch) -> Sel
             Reason("preferred_province", f"is in {seller.province}, a province you prefer", 5.0)
         )
     return SellerMatch(
-        match.seller_id, match.seller_name, match.score, match.relevance, reasons, match.products
+        match.seller_id, match.seller_name, match.score, match.relevance, reasons, shown
     )

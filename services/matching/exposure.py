@@ -82,7 +82,7 @@ def propose_for_expo(
             if len(chosen[delegate]) >= queries[delegate].k:
                 continue
             taken = {match.seller_id for match in chosen[delegate]}
-            remaining = [m for m in scored[delegate] if m.seller_id not in taken]
+            remaining = [c for c in scored[delegate] if c[2] not in taken]
             factors = discounts(counts, len(sellers)) if fair else {}
             best = top(parsed[delegate], index, remaining, 1, factors)
             if best:
