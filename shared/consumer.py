@@ -40,6 +40,9 @@ MARKER_TTL_SECONDS = 30 * 24 * 3600  # far longer than any redelivery or replay 
 NON_TRANSIENT_ATTEMPTS = 3
 
 Handler = Callable[[Event, Envelope], Awaitable[None]]
+# Applies a run of consecutive events at once (say, in one Redis pipeline); must be as
+# idempotent as the single handlers, which take over one by one if the batch fails.
+BatchHandler = Callable[[list[tuple[Event, Envelope]]], Awaitable[None]]
 
 
 class RetryLater(Exception):
@@ -107,11 +110,13 @@ class ConsumerRunner:
         handlers: Mapping[str, Handler],
         retry_backoff_s: float = 0.2,
         max_backoff_s: float = 5.0,
+        batch_handler: BatchHandler | None = None,
     ) -> None:
         self.settings = settings
         self.group_id = group_id
         self.subscribed = list(subscribed)
         self.handlers = dict(handlers)
+        self.batch_handler = batch_handler
         self.retry_backoff_s = retry_backoff_s
         self.max_backoff_s = max_backoff_s
         self.dead_letter_topic = topics.dead_letter_topic(group_id)
@@ -145,6 +150,9 @@ class ConsumerRunner:
         assert self._consumer is not None
         next_offset = None
         try:
+            if self.batch_handler is not None and await self._handle_batch(records):
+                next_offset = records[-1].offset + 1
+                return
             for record in records:
                 if self._stopping.is_set():
                     break
@@ -158,6 +166,34 @@ class ConsumerRunner:
                     await self._consumer.commit({partition: next_offset})
                 except KafkaError:
                     log.warning("commit failed; the batch may be redelivered", exc_info=True)
+
+    async def _handle_batch(self, records: list[ConsumerRecord[bytes, bytes]]) -> bool:
+        """All of a partition's batch through the batch handler, when every record is a valid
+        event this consumer handles; False to take them one by one (dead-lettering what must
+        be, retrying what may be)."""
+        assert self.batch_handler is not None
+        batch: list[tuple[Event, Envelope]] = []
+        for record in records:
+            try:
+                envelope = parse_record(record.value, record.headers)
+                event = envelope.event()
+            except InvalidEvent:
+                return False
+            if envelope.type not in self.handlers:
+                continue  # not this consumer's business, as one by one
+            batch.append((event, envelope))
+        if not batch:
+            return True
+        started = time.perf_counter()
+        try:
+            await self.batch_handler(batch)
+        except Exception:
+            log.info("batch failed; handling its events one by one", exc_info=True)
+            return False
+        for _, envelope in batch:
+            CONSUMED.labels(self.group_id, envelope.type, "applied").inc()
+        HANDLE_SECONDS.labels(self.group_id).observe((time.perf_counter() - started) / len(batch))
+        return True
 
     async def _handle_record(self, record: ConsumerRecord[bytes, bytes]) -> None:
         started = time.perf_counter()

@@ -53,7 +53,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await ensure_topics(settings, [topics.MATCHING, topics.CATALOG, topics.EXPO])
     projection = projection_handlers(model)
     consumers = [
-        ConsumerRunner(settings, f"{SERVICE}.catalog", [topics.CATALOG], projection),
+        ConsumerRunner(
+            settings,
+            f"{SERVICE}.catalog",
+            [topics.CATALOG],
+            projection,
+            batch_handler=model.apply_many,
+        ),
         ConsumerRunner(
             settings,
             f"{SERVICE}.expo",

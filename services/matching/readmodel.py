@@ -24,6 +24,7 @@ from shared.contracts import catalog as cat
 from shared.contracts import expo as ex
 from shared.contracts.catalog import ListingStatus, ProductData, SellerData
 from shared.contracts.expo import DelegateData, ExhibitorData, ExpoData
+from shared.envelope import Envelope
 
 LIVE = "{matching-model}"
 CHANGES_KEPT = 200_000  # a process further behind than this reloads everything
@@ -119,6 +120,31 @@ class ReadModel:
             ],
         )
         return bool(applied)
+
+    async def apply_many(self, batch: list[tuple[Event, Envelope]]) -> None:
+        """Apply a run of events in one pipeline (each still atomic and idempotent on its
+        own). Delistings read the stored document first, so they go one at a time."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for event, envelope in batch:
+                if isinstance(event, cat.SellerDelisted | cat.ProductDelisted):
+                    await pipe.execute()
+                    await self.apply(event, envelope.id)
+                    continue
+                key, value, members = self._target(event)
+                if key is None or value is None:
+                    continue
+                kind, _, ident = key.removeprefix(self.prefix + ":").partition(":")
+                collection, member = members[0] if members else ("", "")
+                await self._apply_script(
+                    keys=[key, self.key("processed", envelope.id), self.changes, collection or key],
+                    args=[
+                        "upsert", value, _version_of(value), member,
+                        kind if kind in ("seller", "product") else "", ident,
+                        MARKER_TTL_SECONDS, CHANGES_KEPT,
+                    ],
+                    client=pipe,
+                )  # fmt: skip
+            await pipe.execute()
 
     def _target(self, event: Event) -> tuple[str | None, str | None, list[tuple[str, str]]]:
         """Which key an event writes, the value (None: a delisting) and set memberships."""
