@@ -60,6 +60,7 @@ up: install
 bench: install  ## every benchmark; figures go to docs/benchmarks.md
 	$(BIN)/python -m bench.outbox
 	$(BIN)/python -m bench.scheduler
+	$(BIN)/python -m bench.matching
 
 clean:
 	rm -rf $(VENV) .stack out .mypy_cache .ruff_cache .pytest_cache
