@@ -7,24 +7,13 @@ python -m deploy.local demo [--once] # the same, plus the Sunda Kecil Expo scena
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import signal
 import sys
 import threading
 from pathlib import Path
 from types import FrameType
 
-from deploy.local.demo import (
-    LoadedExpo,
-    ScenarioError,
-    agenda_report,
-    load_catalog,
-    load_expo,
-    matching_report,
-    propose_and_accept,
-    readiness_report,
-    schedule_and_publish,
-)
+from deploy.local.demo import ScenarioError, run_scenario
 from deploy.local.stack import REPO_ROOT, LocalStack, StackError
 
 SERVICES = ["catalog", "events", "matching"]
@@ -40,22 +29,20 @@ def _stop_on_sigterm() -> threading.Event:
     return stopped
 
 
-def print_urls(stack: LocalStack, expo: LoadedExpo | None = None) -> None:
+def print_urls(stack: LocalStack, expo_id: str | None = None) -> None:
     print("\nTemu Dagang is running:")
     print(f"  broker (Kafka protocol)  {stack.kafka_bootstrap_servers}")
     print(f"  redis                    {stack.redis_url}")
     for name, url in stack.service_urls.items():
         print(f"  {name:<24} {url}   API docs: {url}/docs   metrics: {url}/metrics")
-    if expo is not None:
-        events, expo_id = stack.service_urls["events"], expo.expo["id"]
-        print(f"\n  {expo.expo['name']} ({expo_id}); as organiser disperindag-ntt:")
+    if expo_id is not None:
+        events, matching = stack.service_urls["events"], stack.service_urls["matching"]
+        print(f"\n  Sunda Kecil Expo ({expo_id}), with an organiser token for disperindag-ntt:")
         print(f"    printable schedule  {events}/expos/{expo_id}/agenda?format=html")
         print(f"    all meetings (ics)  {events}/expos/{expo_id}/agenda?format=ics")
-        for delegate in expo.delegates[:3]:
-            print(
-                f"    {delegate['name']:<19} {events}/expos/{expo_id}/agenda?delegate={delegate['id']}&format=ics"
-            )
+        print(f"    one delegate (ics)  {events}/expos/{expo_id}/agenda?delegate=<id>&format=ics")
         print(f"    statistics          {events}/expos/{expo_id}/stats")
+        print(f"    proposals           {matching}/match-requests?expo_id={expo_id}")
     print("  a token: python -m shared.auth --role organiser --subject disperindag-ntt")
     print(f"  logs: {stack.data_dir}\n")
 
@@ -65,26 +52,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["up", "demo"])
     parser.add_argument("--once", action="store_true", help="demo: exit after the report")
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".stack" / "run")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "out", help="demo report folder")
     arguments = parser.parse_args(argv)
     stopped = _stop_on_sigterm()
     try:
         with LocalStack(arguments.data_dir, services=SERVICES) as stack:
-            expo = None
+            expo_id = None
             if arguments.command == "demo":
-                settings = stack.settings()
-                sellers = load_catalog(stack.service_urls["catalog"], settings)
-                print(readiness_report(sellers, dt.datetime.now(dt.UTC).date()))
-                events_url = stack.service_urls["events"]
-                expo = load_expo(events_url, settings, sellers)
-                propose_and_accept(stack.service_urls["matching"], events_url, settings, expo)
-                print()
-                print(matching_report(expo))
-                schedule_and_publish(events_url, settings, expo)
-                print()
-                print(agenda_report(expo))
+                report = run_scenario(stack.service_urls, stack.settings(), arguments.out)
+                expo_id = report["expo"]["id"]
                 if arguments.once:
                     return 0
-            print_urls(stack, expo)
+            print_urls(stack, expo_id)
             print("Ctrl-C stops everything.")
             stopped.wait()
     except KeyboardInterrupt:

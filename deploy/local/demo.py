@@ -143,6 +143,7 @@ class LoadedExpo:
     delegates: list[dict[str, Any]]
     schedule: dict[str, Any] = field(default_factory=dict)
     proposals: dict[str, Any] = field(default_factory=dict)
+    statistics: dict[str, Any] = field(default_factory=dict)
     agendas: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by delegate id
 
 
@@ -338,3 +339,216 @@ def agenda_report(loaded: LoadedExpo) -> str:
 
 def _bearer(settings: Settings, role: Role, subject: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(settings, role, subject)}"}
+
+
+# -- outcomes, the whole scenario and its report ---------------------------------------------
+OUTCOMES = [
+    {"held": True, "rating": 5, "follow_up": "sample_order", "deal_value": 2500, "currency": "USD"},
+    {"held": True, "rating": 4, "follow_up": "negotiation"},
+    {"held": True, "rating": 5, "follow_up": "contract", "deal_value": 18000, "currency": "AUD"},
+    {"held": False},
+]
+
+
+def record_outcomes(
+    events_url: str, settings: Settings, loaded: LoadedExpo
+) -> list[dict[str, Any]]:
+    """The organiser records how the first few meetings went."""
+    organiser = _bearer(settings, Role.organiser, "disperindag-ntt")
+    expo_id = loaded.expo["id"]
+    firsts = [meetings[0] for meetings in loaded.agendas.values() if meetings][: len(OUTCOMES)]
+    recorded = []
+    with httpx.Client(base_url=events_url, timeout=30) as client:
+        for meeting, outcome in zip(firsts, OUTCOMES, strict=False):
+            recorded.append(
+                _check(
+                    client.post(
+                        f"/expos/{expo_id}/requests/{meeting['request_id']}/outcome",
+                        json=outcome,
+                        headers=organiser,
+                    ),
+                    f"outcome of {meeting['request_id']}",
+                )
+            )
+        loaded.statistics = _check(
+            client.get(f"/expos/{expo_id}/stats", headers=organiser), "statistics"
+        )
+    return recorded
+
+
+def _ranges(
+    slot_ids: list[str] | None, slots: dict[str, dict[str, Any]]
+) -> list[dict[str, str]] | None:
+    """Available slots as time ranges, neighbouring slots of a session merged."""
+    if slot_ids is None:
+        return None
+    ranges: list[dict[str, str]] = []
+    last_session = None
+    for slot_id in sorted(slot_ids, key=lambda s: slots[s]["start"]):
+        slot = slots[slot_id]
+        if ranges and slot["session_id"] == last_session:
+            ranges[-1]["end"] = slot["end"]
+        else:
+            ranges.append({"start": slot["start"], "end": slot["end"]})
+        last_session = slot["session_id"]
+    return ranges
+
+
+def unmatched_interests(loaded: LoadedExpo) -> dict[str, list[str]]:
+    """Interests of each delegate that no proposal answers."""
+    missing: dict[str, list[str]] = {}
+    for request in loaded.proposals.get("requests", []):
+        delegate = next(d for d in loaded.delegates if d["id"] == request["delegate_id"])
+        texts = " ".join(r["text"] for p in request["proposals"] for r in p["reasons"])
+        gaps = [i for i in delegate["interests"] if f"'{i}'" not in texts]
+        if gaps:
+            missing[delegate["name"]] = gaps
+    return missing
+
+
+def demo_report(loaded: LoadedExpo, sellers: list[LoadedSeller]) -> dict[str, Any]:
+    """The machine-readable report (out/demo-report.json); times in ISO 8601 with offset."""
+    slots = {slot["id"]: slot for slot in loaded.expo["slots"]}
+    names = {s.id: s.name for s in sellers}
+    by_exhibitor = {x["id"]: x for x in loaded.exhibitors.values()}
+    participants: list[dict[str, Any]] = [
+        {
+            "id": d["id"],
+            "kind": "delegate",
+            "name": d["name"],
+            "country": d["country"],
+            "organisation": d["organisation"],
+            "available": _ranges(d["available_slots"], slots),
+        }
+        for d in loaded.delegates
+    ]
+    participants += [
+        {
+            "id": x["seller_id"],
+            "kind": "seller",
+            "name": names.get(x["seller_id"], x["seller_name"]),
+            "country": "ID",
+            "exhibitor_id": x["id"],
+            "booth": x["booth"],
+            "available": _ranges(x["available_slots"], slots),
+        }
+        for x in loaded.exhibitors.values()
+    ]
+    proposals = [
+        {
+            "delegate": request["delegate_id"],
+            "seller": proposal["seller_id"],
+            "rank": proposal["rank"],
+            "score": proposal["score"],
+            "reasons": [reason["text"] for reason in proposal["reasons"]],
+            "accepted": proposal["status"] == "accepted",
+        }
+        for request in loaded.proposals.get("requests", [])
+        for proposal in request["proposals"]
+    ]
+    meetings = [
+        {
+            "delegate": meeting["delegate_id"],
+            "seller": by_exhibitor[meeting["exhibitor_id"]]["seller_id"],
+            "start": meeting["start"],
+            "end": meeting["end"],
+            "table": meeting["table"],
+            "location": meeting["location"],
+            "request_id": meeting["request_id"],
+        }
+        for meetings_of_delegate in loaded.agendas.values()
+        for meeting in meetings_of_delegate
+    ]
+    schedule = loaded.schedule
+    return {
+        "expo": {
+            "id": loaded.expo["id"],
+            "name": loaded.expo["name"],
+            "time_zone": loaded.expo["time_zone"],
+            "venue": loaded.expo["venue"],
+            "start_date": loaded.expo["start_date"],
+            "end_date": loaded.expo["end_date"],
+        },
+        "participants": participants,
+        "proposals": proposals,
+        "meetings": sorted(meetings, key=lambda m: (m["start"], m["delegate"])),
+        "schedule": {
+            "requests": schedule["requests"],
+            "scheduled": schedule["scheduled"],
+            "weight": schedule["scheduled_weight"],
+            "upper_bound": schedule["upper_bound"],
+            "fulfilment_ratio": schedule["ratio_to_bound"],
+            "solver_status": schedule["solver_status"],
+            "unplaced": schedule["unplaced"],
+        },
+        "fairness": {
+            "coverage": loaded.proposals.get("coverage"),
+            "gini": loaded.proposals.get("gini"),
+        },
+        "unmatched_interests": unmatched_interests(loaded),
+        "readiness_gaps": dict(
+            Counter(
+                f"{gap['kind']} {gap['reason']}"
+                for seller in sellers
+                for product in seller.products
+                for gap in product["readiness"]["gaps"]
+            ).most_common()
+        ),
+        "statistics": loaded.statistics,
+    }
+
+
+def summary(report: dict[str, Any]) -> str:
+    schedule = report["schedule"]
+    delegates = [p for p in report["participants"] if p["kind"] == "delegate"]
+    per_delegate = Counter(m["delegate"] for m in report["meetings"])
+    lines = [
+        "Summary",
+        f"  {len(delegates)} delegates, {len(report['participants']) - len(delegates)} exhibitors, "
+        f"{len(report['proposals'])} proposals ({sum(p['accepted'] for p in report['proposals'])} accepted)",
+        f"  {schedule['scheduled']} of {schedule['requests']} requested meetings scheduled; "
+        f"fulfilment {schedule['fulfilment_ratio']:.1%} of the proven maximum weight "
+        f"({schedule['weight']} of {schedule['upper_bound']}, {schedule['solver_status']})",
+        f"  meetings per delegate: min {min(per_delegate.values(), default=0)}, "
+        f"max {max(per_delegate.values(), default=0)}, "
+        f"none for {sum(1 for d in delegates if d['id'] not in per_delegate)}",
+    ]
+    if report["unmatched_interests"]:
+        lines.append("  interests no exhibitor answered:")
+        lines += [
+            f"    {name}: {', '.join(items)}"
+            for name, items in report["unmatched_interests"].items()
+        ]
+    gaps = ", ".join(
+        f"{gap} ({count})" for gap, count in list(report["readiness_gaps"].items())[:5]
+    )
+    lines.append(f"  most common readiness gaps: {gaps}")
+    stats = report.get("statistics") or {}
+    if stats:
+        deals = ", ".join(f"{value:,.0f} {currency}" for currency, value in stats["deals"].items())
+        lines.append(f"  outcomes recorded: {stats['held']} held; deals {deals or 'none yet'}")
+    return "\n".join(lines)
+
+
+def run_scenario(stack_urls: dict[str, str], settings: Settings, out_dir: Path) -> dict[str, Any]:
+    """The whole Sunda Kecil Expo through the public APIs; prints the readable report and
+    writes out/demo-report.json."""
+    sellers = load_catalog(stack_urls["catalog"], settings)
+    print(readiness_report(sellers, dt.datetime.now(dt.UTC).date()))
+    events_url = stack_urls["events"]
+    expo = load_expo(events_url, settings, sellers)
+    propose_and_accept(stack_urls["matching"], events_url, settings, expo)
+    print()
+    print(matching_report(expo))
+    schedule_and_publish(events_url, settings, expo)
+    print()
+    print(agenda_report(expo))
+    record_outcomes(events_url, settings, expo)
+    report = demo_report(expo, sellers)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "demo-report.json"
+    path.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+    print()
+    print(summary(report))
+    print(f"\nThe report as JSON: {path}")
+    return report

@@ -207,7 +207,7 @@ class MatchQuery:
 @dataclass(frozen=True)
 class ParsedQuery:
     query: MatchQuery
-    concepts: Mapping[str, tuple[str, ConceptHit]]  # concept -> (interest, how it was named)
+    concepts: Mapping[str, list[tuple[str, ConceptHit]]]  # concept -> (interest, as named)
     words: Mapping[str, str]  # word -> interest
     hs_codes: tuple[str, ...]
     sectors: frozenset[str]
@@ -218,13 +218,15 @@ class ParsedQuery:
 def parse(query: MatchQuery) -> ParsedQuery:
     query.validate()
     terms = term_list()
-    concepts: dict[str, tuple[str, ConceptHit]] = {}
+    concepts: dict[str, list[tuple[str, ConceptHit]]] = {}
     words: dict[str, str] = {}
     for interest in query.interests:
         hits = terms.find(interest)
         named = set().union(*(content_words(hit.term) for hit in hits)) if hits else set()
         for hit in hits:
-            concepts.setdefault(hit.concept, (interest, hit))
+            named_by = concepts.setdefault(hit.concept, [])
+            if all(interest != earlier for earlier, _ in named_by):
+                named_by.append((interest, hit))
         # Words that named a concept are matched as that concept, not again one by one
         # ("rumput laut" is seaweed; its "laut" alone would find sea salt).
         for word in content_words(interest) - named:
@@ -312,17 +314,20 @@ def describe(parsed: ParsedQuery, match: ProductMatch) -> str:
             "hs_chapter": f"HS {product.hs_code} is in chapter {code[:2]}",
         }[match.how]
     if match.how == "bilingual_term":
-        for concept, (interest, asked) in parsed.concepts.items():
+        parts = []
+        for concept, named_by in parsed.concepts.items():
             if concept not in product.concepts:
                 continue
             found = product.concepts[concept]
-            if found is None:
-                via = f"its HS code {product.hs_code} is {concept.replace('_', ' ')}"
-            elif found.language != asked.language:
-                via = f"the {LANGUAGE_NAMES[found.language]} term '{found.term}'"
-            else:
-                via = f"the term '{found.term}'"
-            return f"matches your interest '{interest}' via {via}"
+            for interest, asked in named_by:
+                if found is None:
+                    via = f"its HS code {product.hs_code} is {concept.replace('_', ' ')}"
+                elif found.language != asked.language:
+                    via = f"the {LANGUAGE_NAMES[found.language]} term '{found.term}'"
+                else:
+                    via = f"the term '{found.term}'"
+                parts.append(f"matches your interest '{interest}' via {via}")
+        return "; ".join(parts)
     if match.how == "text":
         shared = sorted(product.words & parsed.words.keys())
         return f"its description shares {', '.join(shared)}"

@@ -16,7 +16,10 @@ pytestmark = pytest.mark.e2e
 
 def test_demo_once_loads_the_scenario_prints_the_report_and_exits_cleanly(tmp_path: Path) -> None:
     finished = subprocess.run(
-        [sys.executable, "-m", "deploy.local", "demo", "--once", "--data-dir", str(tmp_path)],
+        [
+            sys.executable, "-m", "deploy.local", "demo", "--once",
+            "--data-dir", str(tmp_path / "stack"), "--out", str(tmp_path / "out"),
+        ],  # fmt: skip
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -36,3 +39,4 @@ def test_demo_once_loads_the_scenario_prints_the_report_and_exits_cleanly(tmp_pa
     assert "Matching: top sellers for each of 22 delegates" in report
     assert "via the Indonesian term" in report  # English interests found Indonesian products
     assert "Traceback" not in finished.stderr
+    assert "fulfilment" in report and (tmp_path / "out" / "demo-report.json").exists()
