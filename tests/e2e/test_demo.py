@@ -17,8 +17,15 @@ pytestmark = pytest.mark.e2e
 def test_demo_once_loads_the_scenario_prints_the_report_and_exits_cleanly(tmp_path: Path) -> None:
     finished = subprocess.run(
         [
-            sys.executable, "-m", "deploy.local", "demo", "--once",
-            "--data-dir", str(tmp_path / "stack"), "--out", str(tmp_path / "out"),
+            sys.executable,
+            "-m",
+            "deploy.local",
+            "demo",
+            "--once",
+            "--data-dir",
+            str(tmp_path / "stack"),
+            "--out",
+            str(tmp_path / "out"),
         ],  # fmt: skip
         cwd=REPO_ROOT,
         capture_output=True,
