@@ -51,6 +51,31 @@ async def read_topic(
         await consumer.stop()
 
 
+async def read_all(settings: Settings, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record of `topic`, from the beginning to its end as of now."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()  # noqa: SLF001
+        partitions = [
+            TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        end = await consumer.end_offsets(partitions)
+        records: list[ConsumerRecord[bytes, bytes]] = []
+        remaining = {tp for tp in partitions if end[tp] > 0}
+        while remaining:
+            for batch in (await consumer.getmany(timeout_ms=500)).values():
+                records.extend(batch)
+            remaining = {tp for tp in remaining if await consumer.position(tp) < end[tp]}
+        return records
+    finally:
+        await consumer.stop()
+
+
 async def produce_raw(
     settings: Settings,
     topic: str,

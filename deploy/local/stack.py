@@ -273,10 +273,13 @@ class LocalStack:
         self._start_redis(port)
 
     # -- services -----------------------------------------------------------------------------
-    def start_service(self, name: str, port: int | None = None) -> str:
+    def start_service(self, name: str, port: int | None = None, instance: str | None = None) -> str:
+        """Start a service (or, with `instance`, one more instance of it: same consumer groups,
+        its own port) and wait until it is ready; returns its URL."""
         port = port or free_port()
+        instance = instance or name
         process = ManagedProcess(
-            name,
+            instance,
             [
                 sys.executable,
                 "-m",
@@ -289,24 +292,29 @@ class LocalStack:
                 "--no-access-log",
                 "--timeout-graceful-shutdown",
                 "10",
+                # Longer than a client's idle pool connection may wait: a connection closed by
+                # the server just as a client reuses it fails that request.
+                "--timeout-keep-alive",
+                "75",
             ],
-            self.data_dir / f"{name}.log",
+            self.data_dir / f"{instance}.log",
             env={**self.environment(), "SERVICE_NAME": name, **self.service_env},
         )
         process.start()
-        self.service_processes[name] = process
+        self.service_processes[instance] = process
         url = f"http://127.0.0.1:{port}"
-        self.service_urls[name] = url
+        self.service_urls[instance] = url
         self._wait_for_http(process, f"{url}/readyz")
         return url
 
     def kill_service(self, name: str) -> None:
         self.service_processes[name].kill()
 
-    def restart_service(self, name: str) -> str:
-        port = int(self.service_urls[name].rsplit(":", 1)[1])
-        self.service_processes[name].stop()
-        return self.start_service(name, port)
+    def restart_service(self, name: str, instance: str | None = None) -> str:
+        instance = instance or name
+        port = int(self.service_urls[instance].rsplit(":", 1)[1])
+        self.service_processes[instance].stop()
+        return self.start_service(name, port, instance)
 
     # -- waiting ------------------------------------------------------------------------------
     def _wait_for_port(self, process: ManagedProcess, port: int, timeout: float = 15) -> None:

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from deploy.local.demo import run_scenario
 from deploy.local.stack import LocalStack
 from shared.contracts import EVENT_TYPES, topics
 from shared.envelope import parse_record
 from shared.settings import Settings
+from tests.helpers import read_all
 
 pytestmark = pytest.mark.e2e
 
@@ -88,34 +88,10 @@ def test_every_meeting_traces_back_to_an_accepted_match(scenario) -> None:
     assert report["schedule"]["fulfilment_ratio"] >= 0.99
 
 
-async def _all_records(settings: Settings, topic: str) -> list[Any]:
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        await consumer._client.force_metadata_update()  # noqa: SLF001
-        partitions = [
-            TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        end = await consumer.end_offsets(partitions)
-        records: list[Any] = []
-        remaining = {tp for tp in partitions if end[tp] > 0}
-        while remaining:
-            for batch in (await consumer.getmany(timeout_ms=500)).values():
-                records.extend(batch)
-            remaining = {tp for tp in remaining if await consumer.position(tp) < end[tp]}
-        return records
-    finally:
-        await consumer.stop()
-
-
 def test_every_event_on_every_topic_is_a_valid_cloudevent_of_a_known_type(scenario) -> None:
     _, settings = scenario
     for topic in topics.ALL:
-        records = asyncio.run(_all_records(settings, topic))
+        records = asyncio.run(read_all(settings, topic))
         assert records, f"nothing on {topic}"
         for record in records:
             envelope = parse_record(record.value, record.headers)
