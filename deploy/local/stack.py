@@ -138,7 +138,10 @@ class LocalStack:
         services: Iterable[str] = (),
         env: dict[str, str] | None = None,
         service_env: dict[str, str] | None = None,
+        own_infrastructure: bool = False,
     ) -> None:
+        """`own_infrastructure`: start a broker and Redis even when the environment names
+        external ones (fault tests need processes they can pause and kill)."""
         self.data_dir = data_dir
         self.services = list(services)
         self.extra_env = env or {}
@@ -147,8 +150,9 @@ class LocalStack:
         self.redis: ManagedProcess | None = None
         self.service_processes: dict[str, ManagedProcess] = {}
         self.service_urls: dict[str, str] = {}
-        self.kafka_bootstrap_servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
-        self.redis_url = os.environ.get("REDIS_URL", "")
+        given = {} if own_infrastructure else os.environ
+        self.kafka_bootstrap_servers = given.get("KAFKA_BOOTSTRAP_SERVERS", "")
+        self.redis_url = given.get("REDIS_URL", "")
         self.jwt_secret = os.environ.get("JWT_SECRET", DEVELOPMENT_JWT_SECRET)
 
     # -- life cycle ---------------------------------------------------------------------------

@@ -21,7 +21,9 @@ EXAMPLES = 12
 @pytest.fixture(scope="module")
 def fuzzed_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     with LocalStack(
-        Path(tmp_path_factory.mktemp("fuzz")), services=["catalog", "events", "matching"]
+        Path(tmp_path_factory.mktemp("fuzz")),
+        services=["catalog", "events", "matching"],
+        own_infrastructure=True,
     ) as stack:
         yield stack
 

@@ -27,7 +27,9 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, Any], Settings]]:
     folder = Path(tmp_path_factory.mktemp("expo"))
-    with LocalStack(folder / "stack", services=["catalog", "events", "matching"]) as stack:
+    with LocalStack(
+        folder / "stack", services=["catalog", "events", "matching"], own_infrastructure=True
+    ) as stack:
         report = run_scenario(stack.service_urls, stack.settings(), folder / "out")
         assert (folder / "out" / "demo-report.json").exists()
         yield report, stack.settings()

@@ -26,7 +26,7 @@ DELEGATES, EXHIBITORS, CONCURRENCY = 100, 100, 100
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[LocalStack]:
-    with LocalStack(tmp_path, services=["catalog", "events"]) as running:
+    with LocalStack(tmp_path, services=["catalog", "events"], own_infrastructure=True) as running:
         yield running
 
 

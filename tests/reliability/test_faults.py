@@ -21,7 +21,7 @@ SERVICES = ["catalog", "events", "matching"]
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[LocalStack]:
-    with LocalStack(tmp_path, services=SERVICES) as running:
+    with LocalStack(tmp_path, services=SERVICES, own_infrastructure=True) as running:
         yield running
 
 
