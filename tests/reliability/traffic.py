@@ -193,8 +193,19 @@ class Traffic:
         try:
             await self._until(lambda: self._products_applied(redis), len(self.products), timeout)
             await self._until(self._requests_made, len(self.accepted), timeout)
-            await self._count_products(redis)
-            await self._count_matches()
+            # Effects can land before their announcements: a relay that crashed holds its
+            # outbox lease until it expires (15 s), then the new one publishes the backlog.
+            deadline = time.monotonic() + timeout
+            while True:
+                await self._count_products(redis)
+                await self._count_matches()
+                delivered = (
+                    self.product_counts.delivered == self.product_counts.acknowledged
+                    and self.match_counts.delivered == self.match_counts.acknowledged
+                )
+                if delivered or time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(1)
         finally:
             await redis.aclose()
         return self.product_counts, self.match_counts
