@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -23,15 +24,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", required=True, type=float, help="seconds for the solver")
     parser.add_argument("--workers", type=int, default=2, help="solver threads")
     arguments = parser.parse_args(argv)
-    if not arguments.time_limit > 0:
-        parser.error("--time-limit must be positive")
+    if not (math.isfinite(arguments.time_limit) and arguments.time_limit > 0):
+        parser.error("--time-limit must be a positive number of seconds")
+    if arguments.workers < 1:
+        parser.error("--workers must be at least 1")
     try:
         document = json.loads(arguments.instance.read_text())
         instance = instance_from_json(document)
     except OSError as unreadable:
         print(f"error: cannot read {arguments.instance}: {unreadable.strerror}", file=sys.stderr)
         return INVALID
-    except (json.JSONDecodeError, UnicodeDecodeError) as broken:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as broken:
         print(f"error: {arguments.instance} is not JSON: {broken}", file=sys.stderr)
         return INVALID
     except InvalidInstance as invalid:

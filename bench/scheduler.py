@@ -6,8 +6,11 @@ Each instance looks like a large trade fair: 4 days, two sessions a day, 20-minu
 5-minute breaks; a pool of tables smaller than the demand per slot; participants who attend
 only some sessions; seller popularity skewed (Zipf); a meeting limit per delegate; and 5 % of
 requests already confirmed. For each size it prints the scheduled weight, its ratio to the
-proven upper bound and to the weight-first greedy, the seconds, and (on M) the latency of
-inserting single new requests into the finished schedule.
+proven upper bound and to the weight-first greedy, the seconds, the secondary goals next to
+the greedy's (idle gaps: empty slots between two meetings of a participant in one session;
+none: participants who could meet someone but have no meeting), and (on M) the latency of
+inserting 1,000 single new requests into the finished schedule and how many found a slot.
+Every answer is checked with `check_feasible`; a broken one is marked INFEASIBLE.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ import platform
 import random
 import statistics
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 
 from services.events.scheduling import (
     Booking,
     Fixed,
     Instance,
+    Meeting,
     OnlineSchedule,
     Participant,
     Request,
@@ -108,11 +113,9 @@ def generate(size: Size, seed: int) -> Instance:
     booking = Booking(unfixed)
     fixed = []
     for request in rng.sample(requests, len(requests) // 20):
-        if booking.under_limit(request.a) and booking.under_limit(request.b):
-            choice = booking.best_slot(request, unfixed.common_slots(request))
-            if choice is not None:
-                meeting = booking.book(request, *choice)
-                fixed.append(Fixed(request.id, meeting.slot, meeting.table))
+        meeting = booking.place(request)
+        if meeting is not None:
+            fixed.append(Fixed(request.id, meeting.slot, meeting.table))
     return Instance(slots, size.tables, delegates + sellers, requests, fixed)
 
 
@@ -123,26 +126,51 @@ def percentile(values: list[float], share: float) -> float:
 
 def insertion_latency(
     instance: Instance, schedule: Schedule, seed: int, count: int = 1000
-) -> tuple[float, float]:
-    """Milliseconds to insert single new requests into the finished schedule, one at a time."""
+) -> tuple[float, float, int]:
+    """Milliseconds to insert single new requests into the finished schedule, one at a time
+    (median, 99th percentile), and how many of them found a slot."""
     rng = random.Random(seed)
     online = OnlineSchedule(instance, schedule)
     delegates = [p.id for p in instance.participants if p.kind == "delegate"]
     sellers = [p.id for p in instance.participants if p.kind == "seller"]
     timings = []
+    placed = 0
     for number in range(count):
         request = Request(f"new-{number}", rng.choice(delegates), rng.choice(sellers), 5)
         started = time.perf_counter()
-        online.insert(request)
+        answer = online.insert(request)
         timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings), percentile(timings, 0.99)
+        placed += isinstance(answer, Meeting)
+    return statistics.median(timings), percentile(timings, 0.99), placed
+
+
+def idle_gaps(instance: Instance, schedule: Schedule) -> int:
+    """Empty slots between two meetings of one participant in the same session."""
+    ranks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for meeting in schedule.meetings:
+        request = instance.request_by_id[meeting.request]
+        session = meeting.slot.rsplit("-", 1)[0]
+        for person in (request.a, request.b):
+            ranks[person, session].append(instance.rank[instance.slot_index[meeting.slot]])
+    return sum(max(taken) - min(taken) + 1 - len(taken) for taken in ranks.values())
+
+
+def without_meeting(instance: Instance, schedule: Schedule) -> int:
+    """Participants with a request they could attend, but no meeting at all."""
+    hopeful = {p for r in instance.requests if instance.common_slots(r) for p in (r.a, r.b)}
+    meeting = {
+        p
+        for m in schedule.meetings
+        for p in (instance.request_by_id[m.request].a, instance.request_by_id[m.request].b)
+    }
+    return len(hopeful - meeting)
 
 
 def run(size: Size, seed: int) -> dict[str, object]:
     instance = generate(size, seed)
     baseline = greedy(instance)
     result = solve(instance, size.time_limit)
-    problems = check_feasible(instance, result)
+    problems = check_feasible(instance, result) + check_feasible(instance, baseline)
     figures: dict[str, object] = {
         "size": size.name,
         "delegates": size.delegates,
@@ -156,45 +184,81 @@ def run(size: Size, seed: int) -> dict[str, object]:
         "upper_bound": result.upper_bound,
         "ratio_to_bound": round(result.objective / result.upper_bound, 4),
         "greedy_weight": baseline.objective,
+        "greedy_seconds": round(baseline.seconds, 2),
         "ratio_to_greedy": round(result.objective / baseline.objective, 4),
         "status": result.status,
+        "idle_gaps": idle_gaps(instance, result),
+        "greedy_idle_gaps": idle_gaps(instance, baseline),
+        "without_meeting": without_meeting(instance, result),
+        "greedy_without_meeting": without_meeting(instance, baseline),
         "seconds": round(result.seconds, 2),
         "feasible": not problems,
     }
     if size.name == "M":
-        p50, p99 = insertion_latency(instance, result, seed)
+        p50, p99, placed = insertion_latency(instance, result, seed)
         figures["insert_p50_ms"], figures["insert_p99_ms"] = round(p50, 3), round(p99, 3)
+        figures["inserted_placed"] = placed
     return figures
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def sizes(text: str) -> list[Size]:
+    names = [name.strip().upper() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SIZES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"sizes are among {','.join(SIZES)}, not {text!r}")
+    return [SIZES[name] for name in names]
+
+
+COLUMNS = (  # title, figure, width, format
+    ("size", "size", 4, ""),
+    ("requests", "requests", 9, ","),
+    ("fixed", "fixed", 6, ""),
+    ("placed", "scheduled", 7, ","),
+    ("weight", "weight", 8, ","),
+    ("bound", "upper_bound", 8, ","),
+    ("/bound", "ratio_to_bound", 8, ".2%"),
+    ("greedy", "greedy_weight", 8, ","),
+    ("/greedy", "ratio_to_greedy", 8, ".3f"),
+    ("status", "status", 9, ""),
+    ("seconds", "seconds", 8, ""),
+    ("gaps", "idle_gaps", 6, ","),
+    ("greedy", "greedy_idle_gaps", 7, ","),
+    ("none", "without_meeting", 5, ""),
+    ("greedy", "greedy_without_meeting", 7, ""),
+)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--sizes", default="S,M,L")
+    parser.add_argument("--sizes", type=sizes, default=list(SIZES.values()), help="e.g. S,M")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="one JSON object per size")
     arguments = parser.parse_args(argv)
-    print(
-        f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
-    header = f"{'size':<5}{'requests':>9}{'fixed':>7}{'placed':>8}{'weight':>8}{'bound':>8}{'/bound':>8}{'/greedy':>9}{'status':>10}{'seconds':>9}{'insert p50/p99 ms':>20}"
+    machine = f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     if not arguments.json:
-        print(header)
-    for name in arguments.sizes.split(","):
-        figures = run(SIZES[name.strip()], arguments.seed)
+        print(f"# {machine}")
+        titles = "".join(f"{title:>{width}}" for title, _, width, _ in COLUMNS)
+        print(f"{titles}   insert p50/p99 ms (placed)")
+    for size in arguments.sizes:
+        figures = run(size, arguments.seed)
         if arguments.json:
-            print(json.dumps(figures))
+            print(json.dumps({**figures, "machine": machine}))
             continue
-        insertion = (
-            f"{figures.get('insert_p50_ms', '')}/{figures.get('insert_p99_ms', '')}"
-            if "insert_p99_ms" in figures
-            else "-"
-        )
-        print(
-            f"{figures['size']:<5}{figures['requests']:>9}{figures['fixed']:>7}{figures['scheduled']:>8}"
-            f"{figures['weight']:>8}{figures['upper_bound']:>8}{figures['ratio_to_bound']:>8.2%}"
-            f"{figures['ratio_to_greedy']:>9.3f}{figures['status']:>10}{figures['seconds']:>9}{insertion:>20}"
-            + ("" if figures["feasible"] else "  INFEASIBLE")
-        )
+        line = "".join(f"{figures[key]:>{width}{spec}}" for _, key, width, spec in COLUMNS)
+        if "insert_p99_ms" in figures:
+            line += f"   {figures['insert_p50_ms']}/{figures['insert_p99_ms']} ({figures['inserted_placed']} of 1000)"
+        print(line + ("" if figures["feasible"] else "  INFEASIBLE"))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from aiokafka.admin import AIOKafkaAdminClient
+from fastapi import FastAPI
 
 from shared.http import ReadinessCheck
 from shared.settings import Settings
@@ -26,3 +27,8 @@ def broker_check(settings: Settings, timeout_s: float = 3.0) -> ReadinessCheck:
             await admin.close()
 
     return check
+
+
+def redis_and_broker(app: FastAPI) -> dict[str, ReadinessCheck]:
+    """Ready when the service's Redis answers and the broker serves metadata."""
+    return {"redis": app.state.redis.ping, "broker": broker_check(app.state.settings)}

@@ -6,19 +6,20 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from services.catalog import commands
 from services.catalog.api import router
 from services.catalog.store import CatalogStore
+from shared.background import running
 from shared.contracts import topics
-from shared.http import ReadinessCheck, create_service_app
+from shared.http import create_service_app
 from shared.kafka import ensure_topics, make_producer
 from shared.observability import configure_logging
 from shared.outbox import Outbox, OutboxRelay
-from shared.readiness import broker_check
+from shared.readiness import redis_and_broker
 from shared.redis_client import make_redis
 from shared.settings import get_settings
 
@@ -56,23 +57,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await ensure_topics(settings, [topics.CATALOG])
     app.state.store, app.state.redis, app.state.relay = store, redis, relay
     app.state.settings = settings
-    tasks = [
-        asyncio.create_task(relay.run(), name="outbox-relay"),
-        asyncio.create_task(_sweep_periodically(store), name="expiry-sweep"),
-    ]
     try:
-        yield
+        async with running(relay, loops=[_sweep_periodically(store)]):
+            yield
     finally:
-        await relay.stop()
-        for task in tasks[1:]:
-            task.cancel()
-        with suppress(asyncio.CancelledError, TimeoutError):
-            await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=15)
         await redis.aclose()
 
 
-def readiness_checks(app: FastAPI) -> dict[str, ReadinessCheck]:
-    return {"redis": app.state.redis.ping, "broker": broker_check(app.state.settings)}
-
-
-app = create_service_app(SERVICE, "Temu Dagang catalog", lifespan, [router], readiness_checks)
+app = create_service_app(SERVICE, "Temu Dagang catalog", lifespan, [router], redis_and_broker)

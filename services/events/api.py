@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.events import meetings
-from services.events.agenda import agenda_items, to_html, to_icalendar
+from services.events.agenda import AgendaItem, agenda_items, to_html, to_icalendar
 from services.events.domain import (
     EXPO,
     ExpoState,
@@ -583,21 +583,7 @@ class AgendaOut(BaseModel):
     expo_id: str
     title: str
     time_zone: str
-    meetings: list[AgendaItemOut]
-
-
-class AgendaItemOut(BaseModel):
-    request_id: str
-    start: dt.datetime
-    end: dt.datetime
-    location: str
-    table: int | None
-    delegate_id: str
-    delegate: str
-    delegate_country: str
-    exhibitor_id: str
-    seller: str
-    confirmed: bool
+    meetings: list[AgendaItem]
 
 
 @router.get("/expos/{expo_id}/agenda", tags=["agendas"], response_model=None)
@@ -656,7 +642,7 @@ async def agenda(
         expo_id=expo_id,
         title=title,
         time_zone=state.expo.time_zone,
-        meetings=[AgendaItemOut(**vars(item)) for item in items],
+        meetings=items,
     )
 
 
@@ -789,6 +775,3 @@ async def _delegate(
     if raw is None:
         raise NotFound(f"no delegate {delegate_id} in expo {expo_id}", field_name)
     return DelegateData.model_validate_json(raw)
-
-
-AgendaOut.model_rebuild()

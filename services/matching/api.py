@@ -16,7 +16,7 @@ from services.matching.domain import (
     score_candidates,
     top,
 )
-from services.matching.exposure import coverage, discounts, gini, propose_for_expo
+from services.matching.exposure import coverage, fair_top, gini, propose_for_expo
 from services.matching.readmodel import IndexFollower, ReadModel
 from services.matching.store import (
     MatchStore,
@@ -267,10 +267,14 @@ async def request_matches(
         parsed = parse(query)
     except InvalidQuery as invalid:
         raise InvalidField(invalid.message, f"body.{invalid.field}") from invalid
-    factors = discounts(await deps.store.exposure(expo.id), len(exhibitors)) if expo else {}
-    matches = top(
-        parsed, deps.follower.index, score_candidates(parsed, deps.follower.index), query.k, factors
-    )
+    index = deps.follower.index
+    if expo:
+        # The same fairness rules as the expo-wide proposals: discount and newcomer guarantee.
+        scored = score_candidates(parsed, index, exhaustive=True)
+        counts = await deps.store.exposure(expo.id)
+        matches = fair_top(parsed, index, scored, query.k, counts, exhibitors)
+    else:
+        matches = top(parsed, index, score_candidates(parsed, index), query.k, {})
     aggregate = aggregate_of(body.expo_id, body.delegate_id, principal.subject)
     request_id = deps.store.new_request_id(aggregate)
     exhibitor_ids = {seller: x.id for seller, x in exhibitors.items()}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -14,13 +14,14 @@ from services.matching.api import router
 from services.matching.handlers import meeting_handlers, projection_handlers
 from services.matching.readmodel import IndexFollower, ReadModel
 from services.matching.store import MatchStore
+from shared.background import running
 from shared.consumer import ConsumerRunner
 from shared.contracts import topics
-from shared.http import ReadinessCheck, create_service_app
+from shared.http import create_service_app
 from shared.kafka import ensure_topics, make_producer
 from shared.observability import configure_logging
 from shared.outbox import Outbox, OutboxRelay
-from shared.readiness import broker_check
+from shared.readiness import redis_and_broker
 from shared.redis_client import make_redis
 from shared.settings import get_settings
 
@@ -70,25 +71,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.store, app.state.model, app.state.follower = store, model, follower
     app.state.redis, app.state.relay, app.state.settings = redis, relay, settings
     app.state.consumers = consumers
-    tasks = [
-        asyncio.create_task(relay.run(), name="outbox-relay"),
-        asyncio.create_task(follow_forever(follower), name="index-follower"),
-        *(asyncio.create_task(c.run(), name=c.group_id) for c in consumers),
-    ]
     try:
-        yield
+        async with running(relay, consumers, [follow_forever(follower)]):
+            yield
     finally:
-        await relay.stop()
-        for consumer in consumers:
-            await consumer.stop()
-        tasks[1].cancel()
-        with suppress(asyncio.CancelledError, TimeoutError):
-            await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=20)
         await redis.aclose()
 
 
-def readiness_checks(app: FastAPI) -> dict[str, ReadinessCheck]:
-    return {"redis": app.state.redis.ping, "broker": broker_check(app.state.settings)}
-
-
-app = create_service_app(SERVICE, "Temu Dagang matching", lifespan, [router], readiness_checks)
+app = create_service_app(SERVICE, "Temu Dagang matching", lifespan, [router], redis_and_broker)

@@ -1,62 +1,135 @@
 """Fair exposure across the delegates of one expo.
 
-Plain ranking proposes the same popular sellers to everyone and leaves small producers with no
-one. Here a seller's score (never its relevance tier) is divided by 1 + λ·excess/target, where
-excess is how many proposals it already has beyond the fair share `target` (proposals so far /
-exhibitors). Delegates take their picks in rounds — everyone's first choice, then everyone's
-second, with the order rotating each round — so nobody's place in the list buys them the
-popular sellers. Measured by coverage (share of exhibitors proposed at least once) and the Gini
-coefficient of proposals per exhibitor (0: perfectly even).
+Plain ranking proposes the same well-certified, export-experienced sellers to every delegate
+and leaves small producers with no one. Two rules spread the proposals, and neither ever
+lifts a seller above one of a higher relevance tier:
+
+- discount: a seller's score is multiplied by 1 / (1 + λ · max(0, n − t) / t), where n is how
+  often it was proposed in this expo so far and t the fair share (proposals so far /
+  exhibitors, at least 1); λ = 1, so a seller at twice its share keeps half its score;
+- guarantee: when a delegate's k places are filled and none went to an exhibitor never
+  proposed before, the last place goes to the best such exhibitor if its relevance is at
+  least GUARANTEE_RELEVANCE and in the same tier as the seller it displaces.
+
+Delegates pick one seller at a time in rounds, in snake order (sorted ids, then reversed,
+and so on), so neither the first in the list nor the first to register takes every popular
+seller. Measured by coverage (share of exhibitors proposed at least once) and the Gini
+coefficient of proposals per exhibitor (0: even; near 1: all to one).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from services.matching.domain import (
+    GOOD,
+    Candidate,
     CatalogIndex,
     MatchQuery,
+    ParsedQuery,
     SellerMatch,
+    explain,
+    order_key,
     parse,
     score_candidates,
-    top,
+    tier,
 )
 
 LAMBDA = 1.0
+GUARANTEE_RELEVANCE = GOOD
+
+
+def fair_share(counts: Mapping[str, int], exhibitors: int) -> float:
+    """Proposals per exhibitor so far (at least 1, so the first proposals are not penalised)."""
+    return max(sum(counts.values()) / max(exhibitors, 1), 1.0)
+
+
+def discount(proposals: int, target: float) -> float:
+    return 1 / (1 + LAMBDA * max(0.0, proposals - target) / target)
 
 
 def discounts(counts: Mapping[str, int], exhibitors: int) -> dict[str, float]:
-    total = sum(counts.values())
-    target = max(total / max(exhibitors, 1), 1.0)
-    return {
-        seller: 1 / (1 + LAMBDA * max(0.0, count - target) / target)
-        for seller, count in counts.items()
-    }
+    """The factor for each seller proposed so far (the others keep their score)."""
+    target = fair_share(counts, exhibitors)
+    return {seller: discount(count, target) for seller, count in counts.items()}
 
 
 def coverage(counts: Mapping[str, int], exhibitors: Iterable[str]) -> float:
-    everyone = list(exhibitors)
+    """Share of exhibitors proposed at least once."""
+    everyone = set(exhibitors)
     if not everyone:
         return 0.0
     return sum(counts.get(seller, 0) > 0 for seller in everyone) / len(everyone)
 
 
 def gini(values: Iterable[float]) -> float:
+    """Gini coefficient of non-negative values: 0 when all are equal."""
     ordered = sorted(values)
     total = sum(ordered)
     if not ordered or total == 0:
         return 0.0
-    weighted = sum((index + 1) * value for index, value in enumerate(ordered))
+    weighted = sum((position + 1) * value for position, value in enumerate(ordered))
     n = len(ordered)
     return (2 * weighted) / (n * total) - (n + 1) / n
+
+
+def _pick(
+    candidates: Iterable[Candidate], counts: Mapping[str, int], target: float, fair: bool
+) -> Candidate | None:
+    """The best candidate by (tier, discounted score, seller id)."""
+    return min(
+        candidates,
+        key=lambda c: order_key(
+            tier(c[0]), c[1] * discount(counts.get(c[2], 0), target) if fair else c[1], c[2]
+        ),
+        default=None,
+    )
+
+
+def _newcomer_for(
+    displaced: Candidate, candidates: Iterable[Candidate], counts: Mapping[str, int]
+) -> Candidate | None:
+    """The best never-proposed candidate that may take `displaced`'s place: relevant enough
+    and of the same tier, so no one more relevant is pushed out for it."""
+    eligible = (
+        c
+        for c in candidates
+        if counts.get(c[2], 0) == 0
+        and c[0] >= GUARANTEE_RELEVANCE
+        and tier(c[0]) == tier(displaced[0])
+    )
+    return min(eligible, key=lambda c: order_key(tier(c[0]), c[1], c[2]), default=None)
+
+
+def fair_top(
+    parsed: ParsedQuery,
+    index: CatalogIndex,
+    scored: list[Candidate],
+    k: int,
+    counts: Mapping[str, int],
+    exhibitors: Collection[str],
+) -> list[SellerMatch]:
+    """One delegate's k best under the discount and the guarantee, given the expo's counts
+    (the candidates must be scored exhaustively: `score_candidates(..., exhaustive=True)`)."""
+    target = fair_share(counts, len(exhibitors))
+    remaining = [c for c in scored if c[2] in exhibitors]
+    remaining.sort(
+        key=lambda c: order_key(tier(c[0]), c[1] * discount(counts.get(c[2], 0), target), c[2])
+    )
+    chosen = remaining[:k]
+    if len(chosen) == k and all(counts.get(c[2], 0) > 0 for c in chosen):
+        newcomer = _newcomer_for(chosen[-1], remaining[k:], counts)
+        if newcomer is not None:
+            chosen[-1] = newcomer
+    return [explain(parsed, index, candidate) for candidate in chosen]
 
 
 @dataclass(frozen=True)
 class ExpoProposals:
     by_delegate: dict[str, list[SellerMatch]]
-    counts: Counter[str]
+    counts: Counter[str]  # proposals per exhibitor, earlier ones included
     coverage: float
     gini: float
 
@@ -64,34 +137,59 @@ class ExpoProposals:
 def propose_for_expo(
     queries: Mapping[str, MatchQuery],
     index: CatalogIndex,
-    exhibitors: Iterable[str],
+    exhibitors: Iterable[str] | None = None,
     already: Mapping[str, int] | None = None,
     fair: bool = True,
+    *,
+    k: int | None = None,
 ) -> ExpoProposals:
-    """The top k sellers for every delegate, picked in rotating rounds under the discount."""
-    sellers = sorted(set(exhibitors))
-    counts: Counter[str] = Counter(already or {})
+    """The top k exhibitors for every delegate (`queries` by delegate id), picked one at a
+    time in snake-order rounds under the discount, with the guarantee on each last place.
+    `exhibitors` defaults to every active seller of the index; `already` holds the expo's
+    earlier proposal counts; `k` overrides the queries' own; `fair=False` gives plain
+    ranking in the same rounds, for comparison."""
+    sellers = sorted(
+        set(exhibitors)
+        if exhibitors is not None
+        else {s.id for s in index.sellers.values() if s.active}
+    )
+    allowed = frozenset(sellers)
+    counts: Counter[str] = Counter(
+        {s: n for s, n in (already or {}).items() if n > 0 and s in allowed}
+    )
     parsed = {delegate: parse(query) for delegate, query in queries.items()}
-    scored = {delegate: score_candidates(p, index) for delegate, p in parsed.items()}
-    chosen: dict[str, list[SellerMatch]] = {delegate: [] for delegate in queries}
-    delegates = sorted(queries)
-    rounds = max((query.k for query in queries.values()), default=0)
-    for round_number in range(rounds):
-        shift = round_number % max(len(delegates), 1)
-        for delegate in delegates[shift:] + delegates[:shift]:
-            if len(chosen[delegate]) >= queries[delegate].k:
+    wanted = {delegate: k or query.k for delegate, query in queries.items()}
+    remaining = {
+        delegate: [c for c in score_candidates(p, index, exhaustive=True) if c[2] in allowed]
+        for delegate, p in parsed.items()
+    }
+    picked: dict[str, list[Candidate]] = {delegate: [] for delegate in queries}
+    given_a_newcomer: set[str] = set()  # delegates proposed a never-proposed exhibitor
+    order = sorted(queries)
+    for round_number in range(max(wanted.values(), default=0)):
+        for delegate in order if round_number % 2 == 0 else order[::-1]:
+            if len(picked[delegate]) >= wanted[delegate]:
                 continue
-            taken = {match.seller_id for match in chosen[delegate]}
-            remaining = [c for c in scored[delegate] if c[2] not in taken]
-            factors = discounts(counts, len(sellers)) if fair else {}
-            best = top(parsed[delegate], index, remaining, 1, factors)
-            if best:
-                chosen[delegate].append(best[0])
-                counts[best[0].seller_id] += 1
-    proposals = Counter({s: counts.get(s, 0) for s in sellers})
+            target = fair_share(counts, len(sellers))
+            best = _pick(remaining[delegate], counts, target, fair)
+            if best is None:
+                continue
+            last_place = len(picked[delegate]) == wanted[delegate] - 1
+            if fair and last_place and delegate not in given_a_newcomer and counts[best[2]]:
+                others = (c for c in remaining[delegate] if c is not best)
+                best = _newcomer_for(best, others, counts) or best
+            if counts[best[2]] == 0:
+                given_a_newcomer.add(delegate)
+            picked[delegate].append(best)
+            remaining[delegate].remove(best)
+            counts[best[2]] += 1
+    proposals = Counter({seller: counts.get(seller, 0) for seller in sellers})
     return ExpoProposals(
-        by_delegate=chosen,
+        by_delegate={
+            delegate: [explain(parsed[delegate], index, c) for c in chosen]
+            for delegate, chosen in picked.items()
+        },
         counts=proposals,
         coverage=coverage(proposals, sellers),
-        gini=gini(proposals[s] for s in sellers),
+        gini=gini(proposals[seller] for seller in sellers),
     )
