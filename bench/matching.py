@@ -104,8 +104,11 @@ async def over_http(url: str, settings: Settings, count: int) -> tuple[float, fl
         for _, query in build_queries(count, seed=3):
             body = {
                 "interests": list(query.interests),
+                "sectors": sorted(query.sectors),
                 "hs_codes": list(query.hs_codes),
                 "required_certifications": sorted(query.required_certifications),
+                "preferred_provinces": sorted(query.preferred_provinces),
+                "expected_volume": query.expected_volume,
                 "k": 10,
             }
             begin = time.perf_counter()
