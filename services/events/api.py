@@ -25,6 +25,8 @@ from services.events.domain import (
     exhibitor_field,
     exhibitor_of_seller_field,
     expand_availability,
+    meeting_field,
+    request_field,
 )
 from services.events.planner import ScheduleReport, publish, run_schedule
 from services.events.store import EventsStore
@@ -495,11 +497,15 @@ async def list_requests(
 async def get_request(
     expo_id: Identifier, request_id: Identifier, principal: CurrentPrincipal, store: Store
 ) -> MeetingRequestOut:
-    state = await store.load(expo_id)
-    request = state.requests.get(request_id)
-    if request is None or request not in await _visible_requests(principal, state, store):
+    head = await store.read(expo_id, [EXPO, request_field(request_id), meeting_field(request_id)])
+    _parse_expo(head, expo_id)
+    request = _parse_request(head, expo_id, request_id)
+    if not await _is_party(principal, store, request):
         raise NotFound(f"no meeting request {request_id} in expo {expo_id}", "request_id")
-    return MeetingRequestOut(request=request, meeting=state.meetings.get(request_id))
+    meeting = head.get(meeting_field(request_id))
+    return MeetingRequestOut(
+        request=request, meeting=MeetingData.model_validate_json(meeting) if meeting else None
+    )
 
 
 class CancelIn(Strict):
@@ -743,17 +749,36 @@ async def _visible_requests(
 async def _require_party(
     principal: Principal, store: EventsStore, expo_id: str, request_id: str
 ) -> None:
-    """Organisers, and the delegate or seller of the meeting, may cancel it or record its outcome."""
-    state = await store.load(expo_id)
-    request = state.requests.get(request_id)
-    if request is None:
-        raise NotFound(f"no meeting request {request_id} in expo {expo_id}", "request_id")
-    if principal.is_staff:
-        if principal.role is Role.organiser:
-            require_organiser(principal, state.expo)
-        return
-    if request not in await _visible_requests(principal, state, store):
+    """Organisers, and the delegate or seller of the meeting, may cancel it or record its outcome.
+
+    Reads only the fields it needs: a busy expo holds thousands of requests."""
+    head = await store.read(expo_id, [EXPO, request_field(request_id)])
+    expo = _parse_expo(head, expo_id)
+    request = _parse_request(head, expo_id, request_id)
+    if principal.role is Role.organiser:
+        require_organiser(principal, expo)
+    elif not await _is_party(principal, store, request):
         raise Forbidden("only the meeting's delegate or seller, or the organiser, may do this")
+
+
+async def _is_party(principal: Principal, store: EventsStore, request: MeetingRequestData) -> bool:
+    """Staff see every request; a delegate or a seller only their own."""
+    if principal.is_staff:
+        return True
+    if principal.role is Role.delegate:
+        delegate = await _delegate(store, request.expo_id, request.delegate_id)
+        return delegate.subject == principal.subject
+    if principal.role is Role.seller:
+        seller = (await store.sellers([request.seller_id])).get(request.seller_id)
+        return seller is not None and seller.owner == principal.subject
+    return False
+
+
+def _parse_request(fields: dict[str, str], expo_id: str, request_id: str) -> MeetingRequestData:
+    raw = fields.get(request_field(request_id))
+    if raw is None:
+        raise NotFound(f"no meeting request {request_id} in expo {expo_id}", "request_id")
+    return MeetingRequestData.model_validate_json(raw)
 
 
 async def _expo(store: EventsStore, expo_id: str) -> ExpoData:

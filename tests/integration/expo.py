@@ -42,13 +42,19 @@ async def open_expo(events: httpx.AsyncClient, **overrides: Any) -> dict[str, An
 async def exhibitor(
     catalog: httpx.AsyncClient, events: httpx.AsyncClient, expo_id: str, **body: Any
 ) -> dict[str, Any]:
-    """A seller registered in the catalog, then (once its event reached the events service)
-    registered as an exhibitor."""
+    """A seller registered in the catalog, then registered as an exhibitor."""
     seller = (await catalog.post("/sellers", json=seller_body(name=unique("Koperasi")))).json()
+    return await exhibitor_of(events, expo_id, seller["id"], **body)
+
+
+async def exhibitor_of(
+    events: httpx.AsyncClient, expo_id: str, seller_id: str, **body: Any
+) -> dict[str, Any]:
+    """The seller registered as an exhibitor once its event reached the events service."""
 
     async def register() -> httpx.Response:
         return await events.post(
-            f"/expos/{expo_id}/exhibitors", json={"seller_id": seller["id"], **body}
+            f"/expos/{expo_id}/exhibitors", json={"seller_id": seller_id, **body}
         )
 
     response = await eventually(register, lambda r: r.status_code != 422)

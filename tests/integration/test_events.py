@@ -18,9 +18,16 @@ from shared.contracts import topics
 from shared.contracts.matching import MatchAccepted, ProposalData
 from shared.envelope import Envelope, parse_record
 from shared.settings import Settings
-from tests.helpers import eventually, produce_raw, read_topic, unique
+from tests.helpers import eventually, produce_raw, read_topic, seller_body, unique
 from tests.integration.conftest import bearer
-from tests.integration.expo import assert_problem, delegate, exhibitor, expo_body, open_expo
+from tests.integration.expo import (
+    assert_problem,
+    delegate,
+    exhibitor,
+    exhibitor_of,
+    expo_body,
+    open_expo,
+)
 
 pytestmark = pytest.mark.integration
 KUPANG = ZoneInfo("Asia/Makassar")
@@ -305,3 +312,45 @@ async def test_outcomes_feed_the_expo_statistics(catalog, events) -> None:
     assert stats["deals"] == {"USD": 1200.0}
     assert stats["follow_ups"] == {"sample_order": 1}
     assert stats["by_sector"]["woven_textiles"] == {"held": 1}
+
+
+async def test_a_meeting_request_is_seen_and_cancelled_only_by_its_parties(
+    catalog, events, settings: Settings
+) -> None:
+    expo = await open_expo(events)
+    owner = unique("tenun-sumba")
+    seller = await catalog.post("/sellers", json=seller_body(name=unique("Tenun"), owner=owner))
+    booth = await exhibitor_of(events, expo["id"], seller.json()["id"])
+    guest = await delegate(events, expo["id"])
+    other = await delegate(events, expo["id"])
+    made = await events.post(
+        f"/expos/{expo['id']}/requests",
+        json={"delegate_id": guest["id"], "exhibitor_id": booth["id"]},
+        headers=bearer(settings, Role.delegate, guest["subject"]),
+    )
+    assert made.status_code == 201, made.text
+    url = f"/expos/{expo['id']}/requests/{made.json()['request']['id']}"
+    as_guest = bearer(settings, Role.delegate, guest["subject"])
+    as_other = bearer(settings, Role.delegate, other["subject"])
+    as_seller = bearer(settings, Role.seller, owner)
+    as_stranger = bearer(settings, Role.seller, unique("someone-else"))
+    another_organiser = bearer(settings, Role.organiser, unique("disperindag"))
+
+    for visitor in (as_guest, as_seller):
+        seen = await events.get(url, headers=visitor)
+        assert seen.status_code == 200 and seen.json()["request"]["delegate_id"] == guest["id"]
+    for outsider in (as_other, as_stranger):  # another's request is as good as absent
+        assert_problem(await events.get(url, headers=outsider), 404, "request_id")
+    assert_problem(await events.get(f"/expos/{expo['id']}/requests/req-missing"), 404, "request_id")
+
+    reason = {"reason": "flight changed"}
+    for outsider in (as_other, as_stranger, another_organiser):
+        refused = await events.post(f"{url}/cancel", json=reason, headers=outsider)
+        assert refused.status_code == 403, refused.text
+    assert_problem(
+        await events.post(f"/expos/{expo['id']}/requests/req-missing/cancel", json=reason),
+        404,
+        "request_id",
+    )
+    cancelled = await events.post(f"{url}/cancel", json=reason, headers=as_guest)
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
