@@ -207,6 +207,7 @@ def propose_and_accept(
     events_url: str,
     settings: Settings,
     loaded: LoadedExpo,
+    sellers: list[LoadedSeller],
     k: int = 5,
     accept: int = 3,
 ) -> None:
@@ -215,18 +216,27 @@ def propose_and_accept(
     into meeting requests."""
     organiser = _bearer(settings, Role.organiser, "disperindag-ntt")
     expo_id = loaded.expo["id"]
+    products = sum(
+        product["status"] == "active"
+        for seller in sellers
+        if seller.id in loaded.exhibitors
+        for product in seller.products
+    )
+    expected = (len(loaded.exhibitors), len(loaded.delegates), products)
     deadline = time.monotonic() + 60
     with httpx.Client(base_url=matching_url, timeout=60) as client:
-        while True:  # matching learns the expo, its delegates and exhibitors from events
-            answer = client.post(f"/expos/{expo_id}/proposals", json={"k": k}, headers=organiser)
-            body = answer.json() if answer.status_code == 201 else {}
-            complete = body.get("exhibitors") == len(loaded.exhibitors) and len(
-                body.get("requests", [])
-            ) == len(loaded.delegates)
-            if complete or time.monotonic() > deadline:
-                loaded.proposals = _check(answer, "proposals")
+        # Matching learns the expo, its delegates and exhibitors from the events service's
+        # events and the products from the catalog's: propose once it knows them all.
+        while True:
+            known = client.get(f"/expos/{expo_id}/exposure", headers=organiser)
+            body = known.json() if known.status_code == 200 else {}
+            if (body.get("exhibitors"), body.get("delegates"), body.get("products")) == expected:
                 break
-            time.sleep(0.3)
+            if time.monotonic() > deadline:
+                raise ScenarioError(f"matching did not learn the whole expo in 60 s: {body}")
+            time.sleep(0.2)
+        answer = client.post(f"/expos/{expo_id}/proposals", json={"k": k}, headers=organiser)
+        loaded.proposals = _check(answer, "proposals")
         accepted = 0
         for request in loaded.proposals["requests"]:
             delegate = next(d for d in loaded.delegates if d["id"] == request["delegate_id"])
@@ -537,7 +547,7 @@ def run_scenario(stack_urls: dict[str, str], settings: Settings, out_dir: Path) 
     print(readiness_report(sellers, dt.datetime.now(dt.UTC).date()))
     events_url = stack_urls["events"]
     expo = load_expo(events_url, settings, sellers)
-    propose_and_accept(stack_urls["matching"], events_url, settings, expo)
+    propose_and_accept(stack_urls["matching"], events_url, settings, expo, sellers)
     print()
     print(matching_report(expo))
     schedule_and_publish(events_url, settings, expo)

@@ -274,7 +274,7 @@ async def request_matches(
         counts = await deps.store.exposure(expo.id)
         matches = fair_top(parsed, index, scored, query.k, counts, exhibitors)
     else:
-        matches = top(parsed, index, score_candidates(parsed, index), query.k, {})
+        matches = top(parsed, index, score_candidates(parsed, index), query.k)
     aggregate = aggregate_of(body.expo_id, body.delegate_id, principal.subject)
     request_id = deps.store.new_request_id(aggregate)
     exhibitor_ids = {seller: x.id for seller, x in exhibitors.items()}
@@ -405,18 +405,28 @@ class ExpoProposalsOut(BaseModel):
     gini: float = Field(description="Inequality of proposals per exhibitor (0: even)")
 
 
+class ExpoExposureOut(BaseModel):
+    expo_id: str
+    exhibitors: int = Field(description="Exhibitors matching knows of")
+    delegates: int = Field(description="Delegates matching knows of")
+    products: int = Field(
+        description="Active products of those exhibitors in the index this instance ranks from"
+    )
+    proposals: int = Field(description="Proposals made to delegates so far")
+    coverage: float = Field(description="Share of exhibitors proposed at least once")
+    gini: float = Field(description="Inequality of proposals per exhibitor (0: even)")
+    least_proposed: list[str] = Field(
+        description="Seller ids of the (up to 10) exhibitors proposed least so far"
+    )
+
+
 @router.post("/expos/{expo_id}/proposals", status_code=status.HTTP_201_CREATED, tags=["matching"])
 async def propose_for_every_delegate(
     expo_id: Identifier, body: ExpoProposalsIn, principal: CurrentPrincipal, deps: Deps
 ) -> ExpoProposalsOut:
     """For each delegate of the expo, the top k exhibitors for their profile, picked in fair
     rounds so that popular sellers do not take every proposal."""
-    principal.require(Role.organiser, Role.service)
-    expo = await deps.model.expo(expo_id)
-    if expo is None:
-        raise NotFound(f"no expo {expo_id}", "expo_id")
-    if principal.role is Role.organiser and expo.organiser != principal.subject:
-        raise Forbidden(f"only the organiser of expo {expo_id} may do this")
+    await _require_expo_organiser(principal, deps, expo_id)
     exhibitors = await deps.model.exhibitors(expo_id)
     delegates = [
         d for d in await deps.model.delegates(expo_id) if d.interests or d.sectors or d.hs_codes
@@ -447,6 +457,46 @@ async def propose_for_every_delegate(
         coverage=round(coverage(counts, exhibitors), 4),
         gini=round(gini(counts.get(s, 0) for s in exhibitors), 4),
     )
+
+
+@router.get("/expos/{expo_id}/exposure", tags=["matching"])
+async def expo_exposure(
+    expo_id: Identifier, principal: CurrentPrincipal, deps: Deps
+) -> ExpoExposureOut:
+    """What matching knows of the expo (exhibitors and delegates from the events service's
+    events, their products from the catalog's) and how evenly its proposals so far spread over
+    the exhibitors. Read-only: an organiser checks it before asking for proposals, so that no
+    registration or product still on its way is left out."""
+    await _require_expo_organiser(principal, deps, expo_id)
+    exhibitors = await deps.model.exhibitors(expo_id)
+    delegates = await deps.model.delegates(expo_id)
+    counts = {s: n for s, n in (await deps.store.exposure(expo_id)).items() if s in exhibitors}
+    index = deps.follower.index
+    products = sum(
+        index.products[product_id].active
+        for seller_id in exhibitors
+        if seller_id in index.active_sellers
+        for product_id in index.products_of.get(seller_id, ())
+    )
+    return ExpoExposureOut(
+        expo_id=expo_id,
+        exhibitors=len(exhibitors),
+        delegates=len(delegates),
+        products=products,
+        proposals=sum(counts.values()),
+        coverage=round(coverage(counts, exhibitors), 4),
+        gini=round(gini(counts.get(s, 0) for s in exhibitors), 4),
+        least_proposed=sorted(exhibitors, key=lambda s: (counts.get(s, 0), s))[:10],
+    )
+
+
+async def _require_expo_organiser(principal: Principal, deps: Services, expo_id: str) -> None:
+    principal.require(Role.organiser, Role.service)
+    expo = await deps.model.expo(expo_id)
+    if expo is None:
+        raise NotFound(f"no expo {expo_id}", "expo_id")
+    if principal.role is Role.organiser and expo.organiser != principal.subject:
+        raise Forbidden(f"only the organiser of expo {expo_id} may do this")
 
 
 async def _require_access(principal: Principal, request: StoredRequest, deps: Services) -> None:

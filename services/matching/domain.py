@@ -36,6 +36,9 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import langcodes
+import pycountry
+
 from services.matching.terms import (
     BOTH,
     ConceptHit,
@@ -71,12 +74,6 @@ CAPACITY_POINTS = 7.0
 LANGUAGE_POINTS = 5.0
 PROVINCE_POINTS = 5.0
 
-LANGUAGE_NAMES = {
-    "en": "English", "id": "Indonesian", "ms": "Malay", "ja": "Japanese", "zh": "Chinese",
-    "ko": "Korean", "tet": "Tetum", "pt": "Portuguese", "nl": "Dutch", "de": "German",
-    "fr": "French", "es": "Spanish", "ar": "Arabic", "hi": "Hindi", "th": "Thai",
-    "vi": "Vietnamese", "tl": "Tagalog",
-}  # fmt: skip
 PROVINCE_NAMES = {
     "ID-NT": "East Nusa Tenggara", "ID-NB": "West Nusa Tenggara", "ID-BA": "Bali",
     "ID-JT": "Central Java", "ID-JI": "East Java", "ID-JB": "West Java", "ID-SN": "South Sulawesi",
@@ -881,12 +878,9 @@ def rank(
     query: MatchQuery,
     catalogue: CatalogIndex | Iterable[SellerData],
     products_by_seller: Mapping[str, Iterable[ProductData]] | None = None,
-    exposure: Mapping[str, float] | None = None,
 ) -> list[SellerMatch]:
     """The top k sellers with their reasons, from an index or from plain sellers and their
-    products (indexed for this one call). `exposure` maps seller id to a factor in (0, 1]
-    (see `exposure.discounts`) that lowers the score, never the relevance tier, of sellers
-    proposed often already."""
+    products (indexed for this one call)."""
     parsed = parse(query)
     if isinstance(catalogue, CatalogIndex):
         if products_by_seller is not None:
@@ -895,9 +889,7 @@ def rank(
     else:
         products = (p for listed in (products_by_seller or {}).values() for p in listed)
         index = CatalogIndex.of(catalogue, products)
-    # Discounts re-order scores within a tier, so every candidate must then be scored.
-    scored = score_candidates(parsed, index, exhaustive=True if exposure else None)
-    return top(parsed, index, scored, query.k, exposure or {})
+    return top(parsed, index, score_candidates(parsed, index), query.k)
 
 
 def order_key(tier_of: int, score: float, seller_id: str) -> tuple[int, float, str]:
@@ -910,12 +902,15 @@ def top(
     index: CatalogIndex,
     scored: list[Candidate],
     k: int,
-    discount: Mapping[str, float],
 ) -> list[SellerMatch]:
-    """The k best of `scored` by (tier, discounted score, seller id), explained."""
-    keyed = [(order_key(tier(c[0]), c[1] * discount.get(c[2], 1.0), c[2]), c) for c in scored]
-    chosen = heapq.nsmallest(k, keyed, key=lambda entry: entry[0])
-    return [explain(parsed, index, candidate) for _, candidate in chosen]
+    """The k best of `scored` by (tier, score, seller id), explained."""
+    chosen = heapq.nsmallest(k, scored, key=candidate_order)
+    return [explain(parsed, index, candidate) for candidate in chosen]
+
+
+def candidate_order(candidate: Candidate) -> tuple[int, float, str]:
+    relevance, score, seller_id, _, _ = candidate
+    return order_key(tier(relevance), score, seller_id)
 
 
 def explain(parsed: ParsedQuery, index: CatalogIndex, candidate: Candidate) -> SellerMatch:
@@ -1053,11 +1048,30 @@ def _seller_reasons(parsed: ParsedQuery, seller: SellerProfile) -> list[Reason]:
             )
             reasons.append(Reason("interpreter_needed", text, -LANGUAGE_POINTS))
     if query.preferred_provinces and seller.province in query.preferred_provinces:
-        place = PROVINCE_NAMES.get(seller.province, seller.province)
+        place = province_name(seller.province)
         text = f"{seller.name} is in {place} ({seller.province}), a province you prefer"
         reasons.append(Reason("preferred_province", text, PROVINCE_POINTS))
     return reasons
 
 
 def _languages(codes: Iterable[str]) -> str:
-    return " and ".join(LANGUAGE_NAMES.get(code, code) for code in sorted(codes)) or "nothing"
+    names = sorted(language_name(code) for code in codes)
+    if len(names) <= 1:
+        return names[0] if names else "nothing"
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def province_name(code: str) -> str:
+    """English names for the provinces the expos draw from; the ISO 3166-2 name elsewhere."""
+    if code in PROVINCE_NAMES:
+        return PROVINCE_NAMES[code]
+    subdivision = pycountry.subdivisions.get(code=code)
+    return subdivision.name if subdivision is not None else code
+
+
+@lru_cache(maxsize=1024)
+def language_name(tag: str) -> str:
+    """The English name of a language tag ("sn": "Shona", "tpi": "Tok Pisin") from CLDR; the
+    tag itself when CLDR has no name for it."""
+    name = langcodes.Language.get(tag).display_name()
+    return tag if name.startswith("Unknown language") else name

@@ -13,7 +13,9 @@ lifts a seller above one of a higher relevance tier:
 
 Delegates pick one seller at a time in rounds, in snake order (sorted ids, then reversed,
 and so on), so neither the first in the list nor the first to register takes every popular
-seller. Measured by coverage (share of exhibitors proposed at least once) and the Gini
+seller. The rules decide who is proposed; each list is then shown in the plain order (tier,
+score), so no seller appears below one with a lower score of its tier, and a seller placed
+by the guarantee says so in its reasons. Measured by coverage (share of exhibitors proposed at least once) and the Gini
 coefficient of proposals per exhibitor (0: even; near 1: all to one).
 """
 
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from services.matching.domain import (
     GOOD,
@@ -29,7 +31,9 @@ from services.matching.domain import (
     CatalogIndex,
     MatchQuery,
     ParsedQuery,
+    Reason,
     SellerMatch,
+    candidate_order,
     explain,
     order_key,
     parse,
@@ -48,12 +52,6 @@ def fair_share(counts: Mapping[str, int], exhibitors: int) -> float:
 
 def discount(proposals: int, target: float) -> float:
     return 1 / (1 + LAMBDA * max(0.0, proposals - target) / target)
-
-
-def discounts(counts: Mapping[str, int], exhibitors: int) -> dict[str, float]:
-    """The factor for each seller proposed so far (the others keep their score)."""
-    target = fair_share(counts, exhibitors)
-    return {seller: discount(count, target) for seller, count in counts.items()}
 
 
 def coverage(counts: Mapping[str, int], exhibitors: Iterable[str]) -> float:
@@ -100,7 +98,7 @@ def _newcomer_for(
         and c[0] >= GUARANTEE_RELEVANCE
         and tier(c[0]) == tier(displaced[0])
     )
-    return min(eligible, key=lambda c: order_key(tier(c[0]), c[1], c[2]), default=None)
+    return min(eligible, key=candidate_order, default=None)
 
 
 def fair_top(
@@ -119,11 +117,29 @@ def fair_top(
         key=lambda c: order_key(tier(c[0]), c[1] * discount(counts.get(c[2], 0), target), c[2])
     )
     chosen = remaining[:k]
+    newcomer = None
     if len(chosen) == k and all(counts.get(c[2], 0) > 0 for c in chosen):
         newcomer = _newcomer_for(chosen[-1], remaining[k:], counts)
         if newcomer is not None:
             chosen[-1] = newcomer
-    return [explain(parsed, index, candidate) for candidate in chosen]
+    return _shown(parsed, index, chosen, {newcomer} if newcomer else set())
+
+
+def _shown(
+    parsed: ParsedQuery, index: CatalogIndex, chosen: list[Candidate], newcomers: set[Candidate]
+) -> list[SellerMatch]:
+    """The chosen sellers explained, in the plain order; those the guarantee placed say so."""
+    shown = []
+    for candidate in sorted(chosen, key=candidate_order):
+        match = explain(parsed, index, candidate)
+        if candidate in newcomers:
+            text = (
+                f"{match.seller_name} had not yet been proposed to any delegate of this expo: "
+                "one place in each list goes to such a producer"
+            )
+            match = replace(match, reasons=(*match.reasons, Reason("newcomer", text, 0.0)))
+        shown.append(match)
+    return shown
 
 
 @dataclass(frozen=True)
@@ -165,6 +181,7 @@ def propose_for_expo(
     }
     picked: dict[str, list[Candidate]] = {delegate: [] for delegate in queries}
     given_a_newcomer: set[str] = set()  # delegates proposed a never-proposed exhibitor
+    placed_by_guarantee: dict[str, set[Candidate]] = {delegate: set() for delegate in queries}
     order = sorted(queries)
     for round_number in range(max(wanted.values(), default=0)):
         for delegate in order if round_number % 2 == 0 else order[::-1]:
@@ -177,7 +194,10 @@ def propose_for_expo(
             last_place = len(picked[delegate]) == wanted[delegate] - 1
             if fair and last_place and delegate not in given_a_newcomer and counts[best[2]]:
                 others = (c for c in remaining[delegate] if c is not best)
-                best = _newcomer_for(best, others, counts) or best
+                newcomer = _newcomer_for(best, others, counts)
+                if newcomer is not None:
+                    best = newcomer
+                    placed_by_guarantee[delegate].add(newcomer)
             if counts[best[2]] == 0:
                 given_a_newcomer.add(delegate)
             picked[delegate].append(best)
@@ -186,7 +206,7 @@ def propose_for_expo(
     proposals = Counter({seller: counts.get(seller, 0) for seller in sellers})
     return ExpoProposals(
         by_delegate={
-            delegate: [explain(parsed[delegate], index, c) for c in chosen]
+            delegate: _shown(parsed[delegate], index, chosen, placed_by_guarantee[delegate])
             for delegate, chosen in picked.items()
         },
         counts=proposals,

@@ -17,7 +17,7 @@ from shared.envelope import parse_record
 from shared.settings import Settings
 from tests.helpers import eventually, product_body, read_topic, seller_body, unique
 from tests.integration.conftest import bearer
-from tests.integration.expo import delegate, open_expo
+from tests.integration.expo import assert_problem, delegate, exhibitor_of, open_expo
 
 pytestmark = pytest.mark.integration
 
@@ -36,15 +36,6 @@ async def producer_with(
     )
     assert listed.status_code == 201, listed.text
     return str(created["id"])
-
-
-async def exhibit(events: httpx.AsyncClient, expo_id: str, seller_id: str) -> dict[str, Any]:
-    async def register() -> httpx.Response:
-        return await events.post(f"/expos/{expo_id}/exhibitors", json={"seller_id": seller_id})
-
-    response = await eventually(register, lambda r: r.status_code != 422)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
 async def ranked(
@@ -70,7 +61,7 @@ async def test_catalog_and_expo_events_become_a_ranked_answer_with_reasons_acros
     )
     garam = await producer_with(catalog, "Garam laut Kupang", "250100", "salt")
     for seller_id in (kopi, garam):
-        await exhibit(events, expo["id"], seller_id)
+        await exhibitor_of(events, expo["id"], seller_id)
     guest = await delegate(
         events, expo["id"], country="JP", interests=["specialty coffee"], languages=["ja", "en"]
     )
@@ -96,7 +87,7 @@ async def test_an_acceptance_becomes_a_meeting_request_and_the_proposal_shows_th
 ) -> None:
     expo = await open_expo(events)
     mete = await producer_with(catalog, "Kacang mete kupas Adonara", "080132", "cashew")
-    booth = await exhibit(events, expo["id"], mete)
+    booth = await exhibitor_of(events, expo["id"], mete)
     guest = await delegate(events, expo["id"], country="AU", interests=["cashew kernels"])
     token = bearer(settings, Role.delegate, guest["subject"])
     answer = await ranked(
@@ -131,6 +122,58 @@ async def test_an_acceptance_becomes_a_meeting_request_and_the_proposal_shows_th
 
     seen = await eventually(shown, lambda p: p["meeting"] is not None)
     assert seen["meeting_status"] == "scheduled" and seen["meeting"]["table"] is not None
+
+
+async def test_expo_proposals_come_once_matching_knows_the_expo_and_spread_over_exhibitors(
+    catalog, events, matching, settings: Settings
+) -> None:
+    expo = await open_expo(events)
+    growers = [
+        await producer_with(catalog, f"Kopi arabika {place}", "090111", "coffee", **extra)
+        for place, extra in [
+            ("Bajawa", {"export_countries": ["JP", "AU"], "languages": ["id", "en"]}),
+            ("Manggarai", {"export_countries": [], "languages": ["id"]}),
+            ("Colol", {"export_countries": [], "languages": ["id"]}),
+        ]
+    ]
+    bajawa = growers[0]
+    for grower in growers:
+        await exhibitor_of(events, expo["id"], grower)
+    for country in ("JP", "AU", "CN"):
+        await delegate(events, expo["id"], country=country, interests=["arabica coffee"])
+    path = f"/expos/{expo['id']}/exposure"
+
+    async def known() -> dict[str, Any]:
+        return dict((await matching.get(path)).json())
+
+    before = await eventually(
+        known, lambda b: (b.get("exhibitors"), b.get("delegates"), b.get("products")) == (3, 3, 3)
+    )
+    assert before["proposals"] == 0 and before["coverage"] == 0
+    assert sorted(before["least_proposed"]) == sorted(growers)
+    other_organiser = bearer(settings, Role.organiser, "another-organiser")
+    assert (await matching.get(path, headers=other_organiser)).status_code == 403
+    attache = bearer(settings, Role.delegate, "attache")
+    assert (await matching.get(path, headers=attache)).status_code == 403
+    assert_problem(await matching.get("/expos/no-such-expo/exposure"), 404, "expo_id")
+
+    async def propose(k: int) -> list[list[dict[str, Any]]]:
+        made = await matching.post(f"/expos/{expo['id']}/proposals", json={"k": k})
+        assert made.status_code == 201, made.text
+        return [request["proposals"] for request in made.json()["requests"]]
+
+    # Plain ranking would give the exporter to all three; the newcomer guarantee spreads them.
+    firsts = await propose(1)
+    assert sorted(p["seller_id"] for (p,) in firsts) == sorted(growers)
+    newcomers = [p for (p,) in firsts if p["reasons"][-1]["code"] == "newcomer"]
+    assert len(newcomers) == 2 and bajawa not in {p["seller_id"] for p in newcomers}
+    assert (await known())["coverage"] == 1.0
+    # Each list is shown by score, whatever order fairness picked its sellers in.
+    for proposals in await propose(3):
+        assert proposals[0]["seller_id"] == bajawa
+        scores = [p["score"] for p in proposals]
+        assert scores == sorted(scores, reverse=True)
+    assert (await known())["proposals"] == 3 + 9
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from services.matching.domain import (
     InvalidQuery,
     MatchQuery,
     SellerMatch,
+    language_name,
     match_product,
     parse,
     rank,
@@ -210,6 +211,20 @@ def test_shared_language_by_primary_subtag_or_an_interpreter() -> None:
     assert first.score - second.score == pytest.approx(5)
 
 
+def test_reasons_name_every_language_and_province_in_english() -> None:
+    index = catalogue(
+        seller("sasak", languages=["id", "sas"], province="ID-PA"), product("p1", "sasak", "Kopi"),
+    )  # fmt: skip
+    query = MatchQuery(
+        interests="coffee", delegate_languages=("en", "sn", "tpi"), preferred_provinces={"ID-PA"}
+    )
+    [found] = rank(query, index)
+    texts = [reason.text for reason in found.reasons]
+    assert "speaks Indonesian and Sasak, you speak English, Shona and Tok Pisin" in texts[-2]
+    assert "Papua (ID-PA)" in texts[-1]
+    assert language_name("qaa") == "qaa"  # private use: no name to give
+
+
 def test_preferred_province() -> None:
     index = catalogue(
         seller("ntt", province="ID-NT"), product("p1", "ntt", "Kopi"),
@@ -331,7 +346,7 @@ def test_the_pruned_search_equals_scoring_every_product() -> None:
     for _, query in build_queries(60, seed=8):
         pruned = rank(query, index)
         parsed = parse(query)
-        exhaustive = top(parsed, index, score_candidates(parsed, index, exhaustive=True), 10, {})
+        exhaustive = top(parsed, index, score_candidates(parsed, index, exhaustive=True), 10)
         assert _summary(pruned) == _summary(exhaustive) == _brute_force(query, index)
         for match in pruned:
             assert 0 <= match.score <= 100
