@@ -33,7 +33,7 @@ import heapq
 import math
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import langcodes
@@ -60,6 +60,7 @@ MAX_K = 50
 
 # Relevance by how a product matched (text is the most a text match reaches).
 HS_CODE, BILINGUAL_TERM, HS_HEADING, HS_CHAPTER, SECTOR, TEXT = 1.0, 0.9, 0.85, 0.6, 0.55, 0.5
+OTHER_VARIETY = 0.7  # the concept asked for, but another variety than every interest names
 STRONG, GOOD = 0.85, 0.6  # relevance tiers
 # A text match needs words carrying a third of the interest's IDF weight: one common word
 # shared ("dried", "natural") is not a match.
@@ -143,6 +144,8 @@ class ProductProfile:
     words: frozenset[str]
     readiness_points: float
     certification_bits: int
+    # concept -> the varieties its texts name (empty: unspecified), for concepts that have any
+    varieties: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, product: ProductData) -> ProductProfile:
@@ -151,8 +154,10 @@ class ProductProfile:
         descriptions = [t for t in (product.description.en, product.description.id) if t]
         concepts: dict[str, ConceptHit | None] = {}
         words: set[str] = set()
+        every_token: set[str] = set()
         for text, is_name in [*((n, True) for n in names), *((d, False) for d in descriptions)]:
             text_tokens = tokens(text)
+            every_token.update(text_tokens)
             words.update(without_stopwords(text_tokens))
             for hit in terms.scan_tokens(text_tokens).hits:
                 # Descriptions wander ("dried by machine", "goes well with palm sugar"): a
@@ -182,6 +187,11 @@ class ProductProfile:
             if ready
             else max(0.0, READINESS_POINTS - GAP_COST * len(gaps)),
             certification_bits=certification_bits(held),
+            varieties={
+                concept: terms.varieties_in(concept, every_token)
+                for concept in concepts
+                if terms.has_varieties(concept)
+            },
         )
 
 
@@ -329,6 +339,12 @@ def _index_keys(product: ProductProfile) -> list[str]:
     code = product.hs_code
     return [
         *(f"c:{concept}" for concept in product.concepts),
+        # "cv:coffee:arabica", or "cv:coffee:" for coffee that names no variety
+        *(
+            f"cv:{concept}:{variety}"
+            for concept, named in product.varieties.items()
+            for variety in (named or ("",))
+        ),
         f"h:{code[:6]}",
         f"h:{code[:4]}",
         f"ch:{code[:2]}",
@@ -406,6 +422,17 @@ class Interest:
     hits: tuple[ConceptHit, ...]
     words: frozenset[str]
     spelled: Mapping[str, str]  # word as compared -> as the delegate wrote it
+    varieties: Mapping[str, frozenset[str]]  # concept -> the varieties this interest names
+
+    def accepts(self, concept: str, product: ProductProfile) -> bool:
+        """Whether a product of `concept` is the kind this interest asks for: it names no
+        variety, or the interest names none, or they share one."""
+        return same_kind(self.varieties.get(concept), product.varieties.get(concept))
+
+
+def same_kind(asked: frozenset[str] | None, offered: frozenset[str] | None) -> bool:
+    """No variety asked, none offered, or one in common."""
+    return not asked or not offered or not asked.isdisjoint(offered)
 
 
 @dataclass(frozen=True)
@@ -417,10 +444,20 @@ class ParsedQuery:
     hs_codes: tuple[str, ...]
     sectors: frozenset[str]
     languages: frozenset[str]
+    # concept -> varieties, for the concepts every interest naming them names a variety of
+    varieties: Mapping[str, frozenset[str]]
 
     @property
     def concept_names(self) -> frozenset[str]:
         return frozenset(self.concepts)
+
+    def names_a_concept_of(self, product: ProductProfile) -> bool:
+        """Whether `product` is of a concept asked for, of a variety asked for or unspecified."""
+        return any(
+            same_kind(self.varieties.get(concept), product.varieties.get(concept))
+            for concept in product.concepts
+            if concept in self.concepts
+        )
 
 
 def parse(query: MatchQuery) -> ParsedQuery:
@@ -436,14 +473,28 @@ def parse(query: MatchQuery) -> ParsedQuery:
         # Words that named a concept are matched as that concept, not again one by one
         # ("rumput laut" is seaweed; its "laut" alone would find sea salt).
         words = frozenset(without_stopwords(scan.leftover))
-        interests.append(Interest(text, scan.hits, words, spellings(text)))
+        named = tokens(text)
+        varieties = {
+            hit.concept: found
+            for hit in scan.hits
+            if (found := terms.varieties_in(hit.concept, named))
+        }
+        interests.append(Interest(text, scan.hits, words, spellings(text), varieties))
         for hit in scan.hits:
             named_by = concepts.setdefault(hit.concept, [])
             if all(text != earlier for earlier, _ in named_by):
                 named_by.append((text, hit))
+    restricted = {
+        concept: frozenset().union(*(i.varieties.get(concept, ()) for i in interests))
+        for concept in concepts
+        if all(
+            concept in i.varieties for i in interests if any(h.concept == concept for h in i.hits)
+        )
+    }
     return ParsedQuery(
         query=query,
         interests=tuple(interests),
+        varieties=restricted,
         concepts={concept: tuple(named_by) for concept, named_by in concepts.items()},
         words=frozenset(w for interest in interests for w in interest.words),
         hs_codes=tuple(query.hs_codes),
@@ -588,13 +639,25 @@ def _strong_sources(parsed: ParsedQuery) -> list[tuple[float, str, list[str]]]:
     codes = parsed.hs_codes
     return [
         (HS_CODE, "hs_code", [f"h:{code[:6]}" for code in codes if len(code) >= 6]),
-        (BILINGUAL_TERM, "bilingual_term", [f"c:{concept}" for concept in parsed.concepts]),
+        (BILINGUAL_TERM, "bilingual_term", _concept_keys(parsed)),
         (HS_HEADING, "hs_heading", [f"h:{code[:4]}" for code in codes if len(code) >= 4]),
     ]
 
 
+def _concept_keys(parsed: ParsedQuery) -> list[str]:
+    keys = []
+    for concept in parsed.concepts:
+        if concept in parsed.varieties:
+            asked = sorted(parsed.varieties[concept])
+            keys += [f"cv:{concept}:{variety}" for variety in [*asked, ""]]
+        else:
+            keys.append(f"c:{concept}")
+    return keys
+
+
 def _weak_sources(parsed: ParsedQuery) -> list[tuple[float, str, list[str]]]:
     return [
+        (OTHER_VARIETY, "other_variety", [f"c:{concept}" for concept in sorted(parsed.varieties)]),
         (HS_CHAPTER, "hs_chapter", sorted({f"ch:{code[:2]}" for code in parsed.hs_codes})),
         (SECTOR, "sector", [f"s:{sector}" for sector in sorted(parsed.sectors)]),
     ]
@@ -845,8 +908,10 @@ def match_product(
         if any(len(c) >= level and product.hs_code[:level] == c[:level] for c in parsed.hs_codes):
             if relevance_there > relevance:
                 relevance, how = relevance_there, name
-    if BILINGUAL_TERM > relevance and not parsed.concept_names.isdisjoint(product.concepts):
+    if BILINGUAL_TERM > relevance and parsed.names_a_concept_of(product):
         relevance, how = BILINGUAL_TERM, "bilingual_term"
+    if OTHER_VARIETY > relevance and not parsed.concept_names.isdisjoint(product.concepts):
+        relevance, how = OTHER_VARIETY, "other_variety"
     if HS_CHAPTER > relevance and any(product.hs_code[:2] == c[:2] for c in parsed.hs_codes):
         relevance, how = HS_CHAPTER, "hs_chapter"
     if SECTOR > relevance and product.sector in parsed.sectors:
@@ -930,7 +995,7 @@ def explain(parsed: ParsedQuery, index: CatalogIndex, candidate: Candidate) -> S
     reasons = [
         Reason(how, describe(parsed, index, best), round(points["relevance"], 2), product_id)
     ]
-    if how != "bilingual_term" and not parsed.concept_names.isdisjoint(best.product.concepts):
+    if how != "bilingual_term" and parsed.names_a_concept_of(best.product):
         # An HS code decided the relevance; the term it also matches is worth saying.
         as_concept = ProductMatch(best.product, BILINGUAL_TERM, "bilingual_term")
         reasons.append(
@@ -961,13 +1026,25 @@ def describe(parsed: ParsedQuery, index: CatalogIndex, match: ProductMatch) -> s
         part = {"hs_code": "subheading", "hs_heading": "heading", "hs_chapter": "chapter"}
         asked = "you asked for" if len(code) == level else f"of the code {code} you asked for"
         return f"{name} (HS {hs}) is in HS {part[match.how]} {code[:level]} {asked}"
+    if match.how == "other_variety":
+        concept = min(c for c in parsed.varieties if c in product.concepts)
+        interest = next(i for i in parsed.interests if concept in i.varieties)
+        offered = " and ".join(sorted(product.varieties[concept]))
+        asked = " or ".join(sorted(parsed.varieties[concept]))
+        what = concept.replace("_", " ")
+        return (
+            f"{name} is {what}, as your interest '{interest.text}' asks, but {offered}, not {asked}"
+        )
     if match.how == "bilingual_term":
         parts = []
+        interests = {interest.text: interest for interest in parsed.interests}
         for concept, named_by in parsed.concepts.items():
             if concept not in product.concepts:
                 continue
             found = product.concepts[concept]
             for interest_text, asked_as in named_by:
+                if not interests[interest_text].accepts(concept, product):
+                    continue
                 if found is None:
                     via = f"its HS code {hs}, which is {concept.replace('_', ' ')}"
                 elif found.language not in (BOTH, asked_as.language):

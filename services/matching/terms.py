@@ -10,6 +10,9 @@ The list is data (`data/terms.csv`), one concept a row:
   (moringa leaf under 121190 with every other medicinal plant); documentation and test data
   only, never a match;
 - `en_terms`, `id_terms`: synonyms, `|`-separated, phrases allowed;
+- `varieties`: kinds a buyer may insist on, `;`-separated, each `name=word|word` (coffee:
+  `arabica=arabica|arabika;robusta=robusta`), so an interest in arabica is not answered by
+  robusta as if it were the same thing;
 - a concept named `!…` is not a concept: its phrases name something else ("warna cokelat" is
   the colour brown) and only stop a shorter phrase inside them from matching.
 """
@@ -47,6 +50,7 @@ class Concept:
     english: tuple[str, ...]
     indonesian: tuple[str, ...]
     note: str = ""
+    varieties: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name, words naming it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +141,26 @@ class TermList:
         for concept in self.concepts.values():
             for prefix in concept.hs_prefixes:
                 self._by_prefix.setdefault(prefix, set()).add(concept.name)
+        self._variety_of: dict[str, dict[str, str]] = {
+            concept.name: {
+                stem(word): variety
+                for variety, words in concept.varieties
+                for term in words
+                for word in tokens(term)
+            }
+            for concept in self.concepts.values()
+            if concept.varieties
+        }
+
+    def has_varieties(self, concept: str) -> bool:
+        return concept in self._variety_of
+
+    def varieties_in(self, concept: str, words: Iterable[str]) -> frozenset[str]:
+        """The varieties of `concept` that `words` (as `tokens` gives them) name."""
+        variety_of = self._variety_of.get(concept)
+        if not variety_of:
+            return frozenset()
+        return frozenset(variety_of[word] for word in words if word in variety_of)
 
     def scan(self, text: str) -> Scan:
         """Concepts named in `text` in order of appearance, the longest phrase winning at each
@@ -179,6 +203,11 @@ def _split(cell: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (cell or "").split("|") if part.strip())
 
 
+def _varieties(cell: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    named = (part.partition("=") for part in (cell or "").split(";") if part.strip())
+    return tuple((name.strip(), _split(words)) for name, _, words in named)
+
+
 def load(path: Path = TERMS_FILE) -> TermList:
     with path.open(encoding="utf-8", newline="") as rows:
         entries = [
@@ -190,6 +219,7 @@ def load(path: Path = TERMS_FILE) -> TermList:
                 english=_split(row["en_terms"]),
                 indonesian=_split(row["id_terms"]),
                 note=(row.get("note") or "").strip(),
+                varieties=_varieties(row.get("varieties")),
             )
             for row in csv.DictReader(rows)
         ]

@@ -10,6 +10,8 @@ import pytest
 
 from bench.matching_inprocess import build_catalogue, build_queries
 from services.matching.domain import (
+    BILINGUAL_TERM,
+    OTHER_VARIETY,
     CatalogIndex,
     InvalidQuery,
     MatchQuery,
@@ -351,6 +353,49 @@ def test_the_pruned_search_equals_scoring_every_product() -> None:
         for match in pruned:
             assert 0 <= match.score <= 100
             assert match.tier == tier(match.relevance)
+
+
+def test_an_interest_in_one_variety_ranks_another_variety_below_the_same_and_the_unspecified() -> (
+    None
+):
+    index = catalogue(
+        seller("arabika"), product("p1", "arabika", "Kopi arabika Bajawa"),
+        seller("sangrai"), product("p2", "sangrai", "Kopi Bajawa sangrai"),
+        seller("robusta"), product("p3", "robusta", "Kopi robusta Tepal biji hijau"),
+    )  # fmt: skip
+    for asked in ("arabica coffee", "kopi arabika"):
+        found = rank(MatchQuery(interests=asked, k=3), index)
+        assert [m.seller_id for m in found] == ["arabika", "sangrai", "robusta"]
+        other = found[-1]
+        assert other.relevance == OTHER_VARIETY and other.tier < found[1].tier
+        assert other.reasons[0].code == "other_variety"
+        assert other.reasons[0].text == (
+            f"Kopi robusta Tepal biji hijau is coffee, as your interest '{asked}' asks, "
+            "but robusta, not arabica"
+        )
+        # Sellers of the variety asked for, or of coffee unspecified, fill the places first.
+        assert [m.seller_id for m in rank(MatchQuery(interests=asked, k=2), index)] == [
+            "arabika",
+            "sangrai",
+        ]
+    # An interest that names no variety takes robusta as coffee, and the reason says which.
+    both = rank(MatchQuery(interests=("arabica coffee", "roasted coffee beans"), k=3), index)
+    robusta = next(m for m in both if m.seller_id == "robusta")
+    assert robusta.relevance == BILINGUAL_TERM
+    assert "'roasted coffee beans'" in robusta.reasons[0].text
+    assert "'arabica coffee'" not in robusta.reasons[0].text
+    assert all(m.relevance == BILINGUAL_TERM for m in rank(MatchQuery(interests="kopi"), index))
+
+
+def test_the_pruned_search_equals_scoring_every_product_when_varieties_are_asked_for() -> None:
+    sellers, products = build_catalogue(sellers=150, products=700, seed=9)
+    index = CatalogIndex.of(sellers, products)
+    asked = ["arabica coffee", "kopi robusta", "cottonii seaweed", "skipjack tuna", "arabika"]
+    for interests in [*([a] for a in asked), asked[:2], [asked[0], "green coffee beans"]]:
+        for k in (3, 10, 50):
+            query = MatchQuery(interests=tuple(interests), k=k)
+            pruned = rank(query, index)
+            assert _summary(pruned) == _brute_force(query, index)
 
 
 def _summary(matches: list[SellerMatch]) -> list[tuple[str, float, float, str]]:

@@ -13,6 +13,7 @@ from services.matching.terms import (
     concepts_in,
     normalise,
     term_list,
+    tokens,
 )
 from shared.contracts.catalog import Sector
 from shared.hs import hs_nomenclature
@@ -174,6 +175,14 @@ def test_the_term_list_holds_together() -> None:
         assert concept.hs_prefixes or concept.hs_typical, concept.name
         for prefix in concept.hs_prefixes + concept.hs_typical:
             assert nomenclature.is_known_prefix(prefix[:6]), (concept.name, prefix)
+        variety_words = [word for _, words in concept.varieties for word in words]
+        assert all(len(tokens(word)) == 1 for word in variety_words), concept.name
+        assert len(set(variety_words)) == len(variety_words), concept.name
+    assert {name for name, _ in terms.concepts["coffee"].varieties} == {
+        "arabica",
+        "robusta",
+        "liberica",
+    }
     required = {
         "coffee", "cocoa", "cashew", "seaweed", "salt", "fish", "tuna", "woven_textiles",
         "moringa", "cajuput_oil", "essential_oil", "sandalwood", "batik", "footwear", "coconut",
