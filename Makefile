@@ -64,6 +64,7 @@ bench: install  ## every benchmark; figures go to docs/benchmarks.md
 	$(BIN)/python -m bench.outbox
 	$(BIN)/python -m bench.scheduler
 	$(BIN)/python -m bench.matching
+	$(BIN)/python -m bench.events_reads
 
 clean:
 	rm -rf $(VENV) .stack out .mypy_cache .ruff_cache .pytest_cache

@@ -4,7 +4,9 @@ and outbox entry happens, or nothing does and the caller learns which field chan
 
 It is optimistic concurrency at the granularity of a field, where WATCH works per key: two
 bookings of different slots in one expo never conflict, two bookings of the same slot always
-do, and exactly one of them wins.
+do, and exactly one of them wins. A change may also add members to sets beside the hash (the
+indexes a listing reads instead of the whole hash), under the same hash tag and in the same
+script.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from shared.outbox import Outbox
 
 ABSENT = ""  # as an expected value: the field must not exist (stored values are never empty)
 
-# KEYS[1] the hash; KEYS[2..] outbox streams. ARGV: n, (field, expected)*, n, (field, value)*,
-# n, field*, n, (stream index, record, event id)*. Writes go in chunks: Lua's unpack is bounded.
+# KEYS[1] the hash; KEYS[2..] outbox streams, then sets. ARGV: n, (field, expected)*,
+# n, (field, value)*, n, field*, n, (set index, member)*, n, (stream index, record, event id)*.
+# Writes go in chunks: Lua's unpack is bounded.
 _COMPARE_AND_SET = """
 local hash, i = KEYS[1], 1
 local function take() local v = ARGV[i]; i = i + 1; return v end
@@ -44,6 +47,10 @@ for n = 1, tonumber(take()) do
 end
 if #chunk > 0 then redis.call('HDEL', hash, unpack(chunk)) end
 for n = 1, tonumber(take()) do
+  local set = KEYS[tonumber(take())]
+  redis.call('SADD', set, take())
+end
+for n = 1, tonumber(take()) do
   local stream = KEYS[tonumber(take())]
   redis.call('XADD', stream, '*', 'r', take(), 'id', take())
 end
@@ -59,6 +66,7 @@ class Change:
     puts: dict[str, str] = field(default_factory=dict)
     deletes: set[str] = field(default_factory=set)
     events: list[Event] = field(default_factory=list)
+    additions: list[tuple[str, str]] = field(default_factory=list)  # (set key, member)
 
     def expect(self, name: str, value: str | None) -> None:
         """The field must still hold `value` (None: must still be absent)."""
@@ -75,8 +83,12 @@ class Change:
     def announce(self, *events: Event) -> None:
         self.events.extend(events)
 
+    def add_to(self, set_key: str, member: str) -> None:
+        """Add `member` to the set at `set_key`, which must share the hash's hash tag."""
+        self.additions.append((set_key, member))
+
     def __bool__(self) -> bool:
-        return bool(self.puts or self.deletes or self.events)
+        return bool(self.puts or self.deletes or self.events or self.additions)
 
 
 class AtomicHash:
@@ -95,15 +107,21 @@ class AtomicHash:
             if stream not in streams:
                 streams.append(stream)
             entries += [str(streams.index(stream) + 2), entry["r"], entry["id"]]
+        sets = sorted({set_key for set_key, _ in change.additions})
+        first_set = 2 + len(streams)
+        additions = [
+            (str(first_set + sets.index(set_key)), member) for set_key, member in change.additions
+        ]
         arguments = [
             *_counted(change.expected.items()),
             *_counted(change.puts.items()),
             str(len(change.deletes)),
             *sorted(change.deletes),
+            *_counted(additions),
             str(len(change.events)),
             *entries,
         ]
-        conflict = await self._script(keys=[key, *streams], args=arguments)
+        conflict = await self._script(keys=[key, *streams, *sets], args=arguments)
         if conflict is None:
             return None
         return conflict.decode() if isinstance(conflict, bytes) else str(conflict)

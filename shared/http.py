@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 MAX_BODY_BYTES = 1_000_000
 T = TypeVar("T")
+S = TypeVar("S")
 
 
 class FieldError(BaseModel):
@@ -62,14 +63,20 @@ class PageParams(BaseModel):
     offset: int = Field(0, ge=0, le=1_000_000)
 
     def page(self, items: Sequence[T]) -> Page[T]:
-        window = list(items[self.offset : self.offset + self.limit])
+        return self.page_of(list(self.window(items)), len(items))
+
+    def window(self, items: Sequence[S]) -> Sequence[S]:
+        """The part of `items` this page shows (to build only those)."""
+        return items[self.offset : self.offset + self.limit]
+
+    def page_of(self, window: list[T], total: int) -> Page[T]:
         following = self.offset + self.limit
         return Page[T](
             items=window,
-            total=len(items),
+            total=total,
             limit=self.limit,
             offset=self.offset,
-            next_offset=following if following < len(items) else None,
+            next_offset=following if following < total else None,
         )
 
 

@@ -394,6 +394,7 @@ async def register_exhibitor(
     change.expect(exhibitor_of_seller_field(seller.id), None)
     change.put(exhibitor_of_seller_field(seller.id), exhibitor.id)
     change.put(exhibitor_field(exhibitor.id), exhibitor.model_dump_json())
+    change.add_to(store.sellers_key(expo_id), seller.id)
     change.announce(ExhibitorRegistered(exhibitor=exhibitor))
     if await store.commit(expo_id, change) is not None:
         raise Conflict(f"{seller.name} already exhibits at this expo", "body.seller_id")
@@ -483,14 +484,34 @@ async def list_requests(
     page: Annotated[PageParams, Depends(page_params)],
     request_status: Annotated[RequestStatus | None, Query(alias="status")] = None,
 ) -> Page[MeetingRequestOut]:
-    state = await store.load(expo_id)
-    visible = await _visible_requests(principal, state, store)
-    shown = [
-        MeetingRequestOut(request=r, meeting=state.meetings.get(r.id))
-        for r in sorted(visible, key=lambda r: r.id)
-        if request_status is None or r.status is request_status
-    ]
-    return page.page(shown)
+    """Organisers see every request; a delegate or a seller those they take part in. Reads
+    only those requests, and parses only the page's unless a status is asked for."""
+    await _expo(store, expo_id)
+    if principal.is_staff:
+        ids = await store.request_ids(expo_id)
+    else:
+        ids = await store.requests_of(expo_id, await _own_participants(principal, store, expo_id))
+    if request_status is not None:
+        fields = await store.read(expo_id, [request_field(i) for i in ids])
+        ids = [
+            i
+            for i in ids
+            if MeetingRequestData.model_validate_json(fields[request_field(i)]).status
+            is request_status
+        ]
+    window = page.window(ids)
+    names = [request_field(i) for i in window] + [meeting_field(i) for i in window]
+    fields = await store.read(expo_id, names)
+    shown = []
+    for request_id in window:
+        meeting = fields.get(meeting_field(request_id))
+        shown.append(
+            MeetingRequestOut(
+                request=MeetingRequestData.model_validate_json(fields[request_field(request_id)]),
+                meeting=MeetingData.model_validate_json(meeting) if meeting else None,
+            )
+        )
+    return page.page_of(shown, len(ids))
 
 
 @router.get("/expos/{expo_id}/requests/{request_id}", tags=["meetings"])
@@ -603,8 +624,9 @@ async def agenda(
     format: AgendaFormat = AgendaFormat.json,
 ) -> AgendaOut | Response:
     """One delegate's, one exhibitor's, one table's or (organisers) the whole expo's meetings,
-    as JSON, iCalendar (`format=ics`) or a printable page (`format=html`)."""
-    state = await store.load(expo_id)
+    as JSON, iCalendar (`format=ics`) or a printable page (`format=html`). One person's
+    agenda reads only their meetings and their counterparts: calendar applications poll it."""
+    expo = await _expo(store, expo_id)
     chosen = [
         name
         for name, value in (("delegate", delegate), ("exhibitor", exhibitor), ("table", table))
@@ -613,43 +635,61 @@ async def agenda(
     if len(chosen) > 1:
         raise InvalidField("choose one of delegate, exhibitor or table", f"query.{chosen[1]}")
     if delegate is not None:
-        person = state.delegates.get(delegate)
-        if person is None:
-            raise NotFound(f"no delegate {delegate} in expo {expo_id}", "query.delegate")
+        person = await _delegate(store, expo_id, delegate, "query.delegate")
         _require_self_or_staff(principal, person)
-        selected = [m for m in state.meetings.values() if m.delegate_id == delegate]
+        selected = await _meetings_of(store, expo_id, delegate)
         title = f"Agenda of {person.name} ({person.organisation})"
     elif exhibitor is not None:
-        booth = state.exhibitors.get(exhibitor)
-        if booth is None:
-            raise NotFound(f"no exhibitor {exhibitor} in expo {expo_id}", "query.exhibitor")
+        booth = await _exhibitor(store, expo_id, exhibitor, "query.exhibitor")
         await _require_exhibitor_or_staff(principal, store, booth)
-        selected = [m for m in state.meetings.values() if m.exhibitor_id == exhibitor]
+        selected = await _meetings_of(store, expo_id, exhibitor)
         title = f"Agenda of {booth.seller_name}"
     else:
         if not principal.is_staff:
             raise Forbidden("only organisers see a table's or the whole expo's agenda")
-        if table is not None and (state.expo.tables is None or table > state.expo.tables):
+        if table is not None and (expo.tables is None or table > expo.tables):
             raise InvalidField(f"the expo has no table {table}", "query.table")
+        state = await store.load(expo_id)
         selected = [m for m in state.meetings.values() if table is None or m.table == table]
         title = f"Table {table}" if table is not None else "All meetings"
-    items = agenda_items(
-        selected,
-        {d.id: (d.name, d.country) for d in state.delegates.values()},
-        {x.id: x.seller_name for x in state.exhibitors.values()},
-    )
+    items = agenda_items(selected, *await _names(store, expo_id, selected))
     if format is AgendaFormat.ics:
-        return Response(
-            to_icalendar(state.expo, title, items), media_type="text/calendar; charset=utf-8"
-        )
+        return Response(to_icalendar(expo, title, items), media_type="text/calendar; charset=utf-8")
     if format is AgendaFormat.html:
-        return Response(to_html(state.expo, title, items), media_type="text/html; charset=utf-8")
+        return Response(to_html(expo, title, items), media_type="text/html; charset=utf-8")
     return AgendaOut(
         expo_id=expo_id,
         title=title,
-        time_zone=state.expo.time_zone,
+        time_zone=expo.time_zone,
         meetings=items,
     )
+
+
+async def _meetings_of(store: EventsStore, expo_id: str, participant_id: str) -> list[MeetingData]:
+    ids = await store.requests_of(expo_id, [participant_id])
+    found = await store.read(expo_id, [meeting_field(i) for i in ids])
+    return [MeetingData.model_validate_json(raw) for raw in found.values()]
+
+
+async def _names(
+    store: EventsStore, expo_id: str, meetings: list[MeetingData]
+) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """Name and country of each delegate, and name of each exhibitor, the meetings involve."""
+    delegate_ids = sorted({m.delegate_id for m in meetings})
+    exhibitor_ids = sorted({m.exhibitor_id for m in meetings})
+    names = [delegate_field(i) for i in delegate_ids] + [exhibitor_field(i) for i in exhibitor_ids]
+    found = await store.read(expo_id, names)
+    delegates = [
+        DelegateData.model_validate_json(found[name])
+        for name in map(delegate_field, delegate_ids)
+        if name in found
+    ]
+    exhibitors = [
+        ExhibitorData.model_validate_json(found[name])
+        for name in map(exhibitor_field, exhibitor_ids)
+        if name in found
+    ]
+    return {d.id: (d.name, d.country) for d in delegates}, {x.id: x.seller_name for x in exhibitors}
 
 
 # -- statistics ------------------------------------------------------------------------------
@@ -730,19 +770,19 @@ async def _require_exhibitor_or_staff(
     raise Forbidden("a seller sees only their own meetings")
 
 
-async def _visible_requests(
-    principal: Principal, state: ExpoState, store: EventsStore
-) -> list[MeetingRequestData]:
-    requests = list(state.requests.values())
-    if principal.is_staff:
-        return requests
+async def _own_participants(principal: Principal, store: EventsStore, expo_id: str) -> list[str]:
+    """The delegate or the exhibitors of the expo that `principal` is (none for other roles)."""
     if principal.role is Role.delegate:
-        mine = {d.id for d in state.delegates.values() if d.subject == principal.subject}
-        return [r for r in requests if r.delegate_id in mine]
+        field_name = delegate_of_subject_field(principal.subject)
+        return list((await store.read(expo_id, [field_name])).values())
     if principal.role is Role.seller:
-        sellers = await store.sellers(x.seller_id for x in state.exhibitors.values())
-        mine = {s.id for s in sellers.values() if s.owner == principal.subject}
-        return [r for r in requests if r.seller_id in mine]
+        sellers = await store.sellers(await store.exhibiting_seller_ids(expo_id))
+        owned = [
+            exhibitor_of_seller_field(s.id)
+            for s in sellers.values()
+            if s.owner == principal.subject
+        ]
+        return list((await store.read(expo_id, owned)).values())
     return []
 
 
@@ -791,12 +831,25 @@ def _parse_expo(fields: dict[str, str], expo_id: str) -> ExpoData:
     return ExpoData.model_validate_json(fields[EXPO])
 
 
+async def _exhibitor(
+    store: EventsStore, expo_id: str, exhibitor_id: str, field_name: str
+) -> ExhibitorData:
+    found = await _one(store, expo_id, exhibitor_field(exhibitor_id), field_name)
+    return ExhibitorData.model_validate_json(found)
+
+
 async def _delegate(
     store: EventsStore, expo_id: str, delegate_id: str, field_name: str = "delegate_id"
 ) -> DelegateData:
-    raw = (await store.read(expo_id, [delegate_field(delegate_id)])).get(
-        delegate_field(delegate_id)
+    return DelegateData.model_validate_json(
+        await _one(store, expo_id, delegate_field(delegate_id), field_name)
     )
+
+
+async def _one(store: EventsStore, expo_id: str, name: str, field_name: str) -> str:
+    """One entity's field; 404 naming `field_name` when the expo has no such entity."""
+    raw = (await store.read(expo_id, [name])).get(name)
     if raw is None:
-        raise NotFound(f"no delegate {delegate_id} in expo {expo_id}", field_name)
-    return DelegateData.model_validate_json(raw)
+        kind, _, ident = name.partition(":")
+        raise NotFound(f"no {kind} {ident} in expo {expo_id}", field_name)
+    return raw

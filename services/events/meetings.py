@@ -121,6 +121,10 @@ async def create_request(
         change.expect(pair_field(delegate_id, exhibitor_id), None)
         change.put(request_field(request_id), request.model_dump_json())
         change.put(pair_field(delegate_id, exhibitor_id), request_id)
+        # The indexes listings and agendas read instead of the whole expo.
+        change.add_to(store.requests_key(expo_id), request_id)
+        for participant in (delegate_id, exhibitor_id):
+            change.add_to(store.requests_of_key(expo_id, participant), request_id)
         change.announce(MeetingRequested(request=request))
         if await store.commit(expo_id, change) is None:
             return await _place_if_due(store, expo, request, preferred_slot)

@@ -1,5 +1,7 @@
 """The events service's Redis keys: one hash per expo (entities and the booking index as
-fields, under the hash tag of the expo's outbox shard) and its projection of catalog sellers."""
+fields, under the hash tag of the expo's outbox shard), beside it the sets a listing reads
+instead of the whole hash (its exhibiting sellers, its request ids, each participant's request
+ids), and the projection of catalog sellers."""
 
 from __future__ import annotations
 
@@ -24,6 +26,15 @@ class EventsStore:
 
     def key(self, expo_id: str) -> str:
         return f"{self.outbox.tag(expo_id)}:expo:{expo_id}"
+
+    def sellers_key(self, expo_id: str) -> str:
+        return f"{self.key(expo_id)}:sellers"
+
+    def requests_key(self, expo_id: str) -> str:
+        return f"{self.key(expo_id)}:requests"
+
+    def requests_of_key(self, expo_id: str, participant_id: str) -> str:
+        return f"{self.key(expo_id)}:requests-of:{participant_id}"
 
     def _index(self, shard: int) -> str:
         return f"{self.outbox.shard_tag(shard)}:expos"
@@ -57,6 +68,17 @@ class EventsStore:
             return {}
         values = await self.redis.hmget(self.key(expo_id), names)
         return {name: _text(value) for name, value in zip(names, values, strict=True) if value}
+
+    async def exhibiting_seller_ids(self, expo_id: str) -> list[str]:
+        return sorted(_text(i) for i in await self.redis.smembers(self.sellers_key(expo_id)))
+
+    async def request_ids(self, expo_id: str) -> list[str]:
+        return sorted(_text(i) for i in await self.redis.smembers(self.requests_key(expo_id)))
+
+    async def requests_of(self, expo_id: str, participant_ids: Iterable[str]) -> list[str]:
+        """Ids of the requests naming any of `participant_ids` (delegates or exhibitors)."""
+        keys = [self.requests_of_key(expo_id, p) for p in sorted(set(participant_ids))]
+        return sorted(_text(i) for i in await self.redis.sunion(keys)) if keys else []
 
     async def exists(self, expo_id: str) -> bool:
         return bool(await self.redis.hexists(self.key(expo_id), EXPO))

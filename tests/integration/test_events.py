@@ -276,6 +276,16 @@ async def test_icalendar_agenda_parses_and_shows_kupang_local_times_with_stable_
         f"/expos/{expo['id']}/agenda", params={"delegate": guest["id"]}, headers=someone_else
     )
     assert forbidden.status_code == 403
+    at_the_booth = await events.get(
+        f"/expos/{expo['id']}/agenda", params={"exhibitor": booth["id"]}
+    )
+    (item,) = at_the_booth.json()["meetings"]
+    assert item["delegate"] == guest["name"] and item["seller"] == booth["seller_name"]
+    assert_problem(
+        await events.get(f"/expos/{expo['id']}/agenda", params={"exhibitor": "exh-none"}),
+        404,
+        "query.exhibitor",
+    )
 
 
 async def test_outcomes_feed_the_expo_statistics(catalog, events) -> None:
@@ -343,6 +353,15 @@ async def test_a_meeting_request_is_seen_and_cancelled_only_by_its_parties(
         assert_problem(await events.get(url, headers=outsider), 404, "request_id")
     assert_problem(await events.get(f"/expos/{expo['id']}/requests/req-missing"), 404, "request_id")
 
+    request_id = made.json()["request"]["id"]
+    listing = f"/expos/{expo['id']}/requests"
+    for visitor in (as_guest, as_seller, {}):  # {}: the client's own, the expo's organiser
+        listed = (await events.get(listing, headers=visitor)).json()
+        assert [item["request"]["id"] for item in listed["items"]] == [request_id]
+    for outsider in (as_other, as_stranger):
+        listed = (await events.get(listing, headers=outsider)).json()
+        assert listed["items"] == [] and listed["total"] == 0
+
     reason = {"reason": "flight changed"}
     for outsider in (as_other, as_stranger, another_organiser):
         refused = await events.post(f"{url}/cancel", json=reason, headers=outsider)
@@ -354,3 +373,6 @@ async def test_a_meeting_request_is_seen_and_cancelled_only_by_its_parties(
     )
     cancelled = await events.post(f"{url}/cancel", json=reason, headers=as_guest)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    for status, expected in (("cancelled", [request_id]), ("requested", [])):
+        listed = await events.get(listing, params={"status": status}, headers=as_seller)
+        assert [item["request"]["id"] for item in listed.json()["items"]] == expected

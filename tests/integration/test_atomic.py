@@ -1,0 +1,42 @@
+"""The compare-and-set commit on a real Redis: the hash fields, the index sets beside the hash
+and the outbox entries change together, or none of them does."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from shared.atomic import AtomicHash, Change
+from shared.contracts.catalog import SellerDelisted
+from shared.outbox import Outbox
+from tests.helpers import unique
+
+
+async def test_set_additions_commit_with_the_fields_and_not_at_all_on_a_conflict(
+    redis: Redis,
+) -> None:
+    outbox = Outbox("atomic-test", 1, source="/test")
+    atomic = AtomicHash(redis, outbox)
+    aggregate = unique("exp")
+    key = f"{outbox.tag(aggregate)}:expo:{aggregate}"
+    every, mine = f"{key}:requests", f"{key}:requests-of:del-1"
+    stream = outbox.stream_of(aggregate)
+    before = await redis.xlen(stream)
+
+    first = Change()
+    first.expect("request:r1", None)
+    first.put("request:r1", "{}")
+    first.add_to(every, "r1")
+    first.add_to(mine, "r1")
+    first.announce(SellerDelisted(seller_id=aggregate, version=1))
+    assert await atomic.commit(key, first) is None
+    assert await redis.smembers(every) == await redis.smembers(mine) == {b"r1"}
+
+    losing = Change()  # read before `first` committed: r1 was absent
+    losing.expect("request:r1", None)
+    losing.put("request:r2", "{}")
+    losing.add_to(every, "r2")
+    losing.announce(SellerDelisted(seller_id=aggregate, version=2))
+    assert await atomic.commit(key, losing) == "request:r1"
+    assert await redis.smembers(every) == {b"r1"}
+    assert await redis.hkeys(key) == [b"request:r1"]
+    assert await redis.xlen(stream) == before + 1
