@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from bench.outbox import machine
+from bench.measure import machine, p50_p99
 from deploy.local.stack import LocalStack
 from services.events import api
 from services.events.agenda import agenda_items, to_icalendar
@@ -161,9 +161,8 @@ async def targeted_agenda(
 
 
 def _ms(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
-    return f"p50 {1000 * statistics.median(ordered):6.1f} ms  p99 {1000 * p99:6.1f} ms"
+    p50, p99 = p50_p99(samples)
+    return f"p50 {1000 * p50:6.1f} ms  p99 {1000 * p99:6.1f} ms"
 
 
 async def timed(call: Callable[[], Awaitable[int]], rounds: int) -> tuple[list[float], int]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -20,8 +19,8 @@ import httpx
 from aiokafka import AIOKafkaConsumer
 from redis.asyncio import Redis
 
-from bench.matching_inprocess import build_catalogue, build_queries, measure, percentile
-from bench.outbox import machine
+from bench.matching_inprocess import build_catalogue, build_queries, measure
+from bench.measure import machine, p50_p99
 from deploy.local.stack import LocalStack
 from services.matching.readmodel import ReadModel
 from shared.auth import Role, issue_token
@@ -30,11 +29,6 @@ from shared.contracts.catalog import ProductData, ProductListed, SellerData, Sel
 from shared.envelope import Envelope
 from shared.kafka import make_producer
 from shared.settings import Settings
-
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered), percentile(ordered, 0.99)
 
 
 async def publish(
@@ -115,7 +109,7 @@ async def over_http(url: str, settings: Settings, count: int) -> tuple[float, fl
             response = await client.post("/match-requests", json=body)
             timings.append((time.perf_counter() - begin) * 1000)
             assert response.status_code == 201, response.text
-    return percentiles(timings)
+    return p50_p99(timings)
 
 
 async def write_visibility(
@@ -143,7 +137,7 @@ async def write_visibility(
             while not await redis.exists(model.key("product", product_id)):
                 await asyncio.sleep(0.002)
             timings.append((time.perf_counter() - begin) * 1000)
-    return percentiles(timings)
+    return p50_p99(timings)
 
 
 async def over_the_stack(
@@ -185,7 +179,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"# {machine()}")
     # The in-process figure as `python -m bench.matching_inprocess` measures it (more detail there).
     figures = measure(arguments.sellers, arguments.products, arguments.queries, seed=1)
-    p50, p99 = percentiles(figures.latency_ms)
+    p50, p99 = p50_p99(figures.latency_ms)
     print(
         f"in-process: index of {arguments.products:,} products from {arguments.sellers:,} sellers "
         f"built in {figures.index_build_s:.1f} s; top-10 p50 {p50:.2f} ms, p99 {p99:.2f} ms "

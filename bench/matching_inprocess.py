@@ -16,11 +16,10 @@ import os
 import random
 import statistics
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from bench.outbox import machine as cpu_and_python
+from bench.measure import machine, percentile
 from services.matching.domain import CatalogIndex, MatchQuery, ProductProfile, rank
 from services.matching.terms import Concept, term_list
 from shared.contracts.catalog import (
@@ -307,11 +306,6 @@ class Figures:
     empty_answers: int = 0
 
 
-def percentile(samples: Sequence[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 def measure(sellers: int, products: int, queries: int, seed: int) -> Figures:
     figures = Figures()
     started = time.perf_counter()
@@ -342,11 +336,6 @@ def measure(sellers: int, products: int, queries: int, seed: int) -> Figures:
         index.upsert_product(ProductProfile.of(changed))
         figures.update_us.append((time.perf_counter() - begin) * 1e6)
     return figures
-
-
-def machine() -> str:
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    return f"{cpu_and_python()}; load average {load}"
 
 
 def main(argv: list[str] | None = None) -> None:

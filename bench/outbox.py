@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import statistics
 import tempfile
 import time
@@ -19,6 +17,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.measure import machine, percentile
 from deploy.local.stack import LocalStack
 from shared.auth import Role, issue_token
 from shared.contracts.catalog import SellerDelisted
@@ -27,18 +26,6 @@ from shared.kafka import make_producer
 from shared.outbox import Outbox, OutboxRelay
 from shared.redis_client import make_redis
 from shared.settings import Settings
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
 
 
 def sample_event(index: int) -> SellerDelisted:
@@ -106,11 +93,6 @@ async def write_latencies(url: str, token: str, writes: int) -> list[float]:
             latencies.append((time.perf_counter() - started) * 1000)
             response.raise_for_status()
     return latencies
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 async def measure(stack: LocalStack, events: int, writes: int) -> None:

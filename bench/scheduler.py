@@ -18,14 +18,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import random
-import statistics
 import time
 from collections import defaultdict
 from dataclasses import dataclass
 
+from bench.measure import machine, p50_p99
 from services.events.scheduling import (
     Booking,
     Fixed,
@@ -119,11 +117,6 @@ def generate(size: Size, seed: int) -> Instance:
     return Instance(slots, size.tables, delegates + sellers, requests, fixed)
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 def insertion_latency(
     instance: Instance, schedule: Schedule, seed: int, count: int = 1000
 ) -> tuple[float, float, int]:
@@ -141,7 +134,7 @@ def insertion_latency(
         answer = online.insert(request)
         timings.append((time.perf_counter() - started) * 1000)
         placed += isinstance(answer, Meeting)
-    return statistics.median(timings), percentile(timings, 0.99), placed
+    return (*p50_p99(timings), placed)
 
 
 def idle_gaps(instance: Instance, schedule: Schedule) -> int:
@@ -201,17 +194,6 @@ def run(size: Size, seed: int) -> dict[str, object]:
     return figures
 
 
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def sizes(text: str) -> list[Size]:
     names = [name.strip().upper() for name in text.split(",") if name.strip()]
     unknown = [name for name in names if name not in SIZES]
@@ -245,15 +227,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="one JSON object per size")
     arguments = parser.parse_args(argv)
-    machine = f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    where = machine()
     if not arguments.json:
-        print(f"# {machine}")
+        print(f"# {where}")
         titles = "".join(f"{title:>{width}}" for title, _, width, _ in COLUMNS)
         print(f"{titles}   insert p50/p99 ms (placed)")
     for size in arguments.sizes:
         figures = run(size, arguments.seed)
         if arguments.json:
-            print(json.dumps({**figures, "machine": machine}))
+            print(json.dumps({**figures, "machine": where}))
             continue
         line = "".join(f"{figures[key]:>{width}{spec}}" for _, key, width, spec in COLUMNS)
         if "insert_p99_ms" in figures:
