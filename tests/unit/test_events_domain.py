@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from icalendar import Calendar
 
+from services.events.agenda import AgendaItem, to_icalendar
 from services.events.domain import (
     check_meeting_mode,
     check_transition,
@@ -118,3 +120,23 @@ def test_status_moves_only_forward_through_its_life_cycle() -> None:
         check_transition(_expo(ExpoStatus.draft), ExpoStatus.published)
     with pytest.raises(Conflict):
         check_transition(_expo(ExpoStatus.closed), ExpoStatus.open)
+
+
+def test_every_feed_of_an_expo_carries_the_same_vtimezone_and_local_times() -> None:
+    expo = _expo()
+    start = dt.datetime(2019, 11, 14, 1, 0, tzinfo=dt.UTC)  # 09:00 in Kupang (UTC+8)
+    meeting = AgendaItem(
+        "req-1", start, start + dt.timedelta(minutes=20), "Table 1", 1,
+        "del-1", "Kenji Sato", "JP", "exh-1", "Kopi Bajawa", confirmed=True,
+    )  # fmt: skip
+    feeds = [
+        Calendar.from_ical(to_icalendar(expo, title, items))
+        for title, items in (("Kenji Sato", [meeting]), ("Kopi Bajawa", [meeting]), ("Empty", []))
+    ]
+    zones = [[c.to_ical() for c in feed.walk("VTIMEZONE")] for feed in feeds]
+    assert len(zones[0]) == 1 and zones[0] == zones[1] == zones[2]
+    assert b"TZID:Asia/Makassar" in zones[0][0] and b"TZOFFSETTO:+0800" in zones[0][0]
+    for feed in feeds[:2]:
+        (event,) = feed.walk("VEVENT")
+        assert event.decoded("dtstart") == start
+        assert event["dtstart"].params["TZID"] == "Asia/Makassar"
