@@ -471,18 +471,11 @@ async def expo_exposure(
     exhibitors = await deps.model.exhibitors(expo_id)
     delegates = await deps.model.delegates(expo_id)
     counts = {s: n for s, n in (await deps.store.exposure(expo_id)).items() if s in exhibitors}
-    index = deps.follower.index
-    products = sum(
-        index.products[product_id].active
-        for seller_id in exhibitors
-        if seller_id in index.active_sellers
-        for product_id in index.products_of.get(seller_id, ())
-    )
     return ExpoExposureOut(
         expo_id=expo_id,
         exhibitors=len(exhibitors),
         delegates=len(delegates),
-        products=products,
+        products=deps.follower.index.count_active_products(exhibitors),
         proposals=sum(counts.values()),
         coverage=round(coverage(counts, exhibitors), 4),
         gini=round(gini(counts.get(s, 0) for s in exhibitors), 4),

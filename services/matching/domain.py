@@ -316,6 +316,15 @@ class CatalogIndex:
                 summary = summary.including(self.products[other])
         self._summaries[seller_id] = summary
 
+    def count_active_products(self, seller_ids: Iterable[str]) -> int:
+        """Active products of the active sellers among `seller_ids`: what a query can reach."""
+        return sum(
+            self.products[product_id].active
+            for seller_id in seller_ids
+            if seller_id in self.active_sellers
+            for product_id in self.products_of.get(seller_id, ())
+        )
+
     def sellers_with(self, key: str) -> Mapping[str, list[str]]:
         return self._by_key.get(key, {})
 

@@ -261,6 +261,8 @@ def test_delisted_sellers_and_products_are_not_proposed() -> None:
     (found,) = rank(MatchQuery(interests="coffee"), index)
     assert found.seller_id == "here"
     assert [p.product.id for p in found.best_products] == ["p2"]
+    assert index.count_active_products(["gone", "here", "unknown"]) == 1
+    assert index.count_active_products(["gone"]) == 0
 
 
 def test_the_index_follows_updates_and_removals() -> None:
