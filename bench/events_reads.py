@@ -28,7 +28,7 @@ from deploy.local.stack import LocalStack
 from services.events import api
 from services.events.agenda import agenda_items, to_icalendar
 from services.events.store import EventsStore
-from shared.auth import Principal, Role, issue_token
+from shared.auth import Principal, Role, bearer
 from shared.http import PageParams
 from shared.outbox import Outbox
 from shared.redis_client import make_redis
@@ -37,10 +37,6 @@ from shared.settings import Settings
 ORGANISER = "disperindag-ntt"
 IN_FLIGHT = 16
 ROUNDS = 50
-
-
-def _bearer(settings: Settings, role: Role, subject: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(settings, role, subject)}"}
 
 
 async def _until_created(post: Callable[[], Awaitable[httpx.Response]]) -> dict[str, Any]:
@@ -61,7 +57,7 @@ async def prepare(
     settings = stack.settings()
     catalog, events = stack.service_urls["catalog"], stack.service_urls["events"]
     async with httpx.AsyncClient(
-        headers=_bearer(settings, Role.organiser, ORGANISER), timeout=60
+        headers=bearer(settings, Role.organiser, ORGANISER), timeout=60
     ) as client:
         expo = (await client.post(f"{events}/expos", json={
             "name": "Sunda Kecil Expo", "venue": "Aula El Tari, Kupang", "time_zone": "Asia/Makassar",
@@ -206,12 +202,12 @@ async def over_http(stack: LocalStack, setup: dict[str, Any], rounds: int) -> No
     expo_id, guest = setup["expo_id"], setup["delegate"]
     print(f"over HTTP, {rounds} sequential calls each:")
     calls = {
-        "organiser page": ("/requests", {}, _bearer(settings, Role.organiser, ORGANISER)),
-        "delegate page": ("/requests", {}, _bearer(settings, Role.delegate, guest["subject"])),
+        "organiser page": ("/requests", {}, bearer(settings, Role.organiser, ORGANISER)),
+        "delegate page": ("/requests", {}, bearer(settings, Role.delegate, guest["subject"])),
         "delegate ics": (
             "/agenda",
             {"delegate": guest["id"], "format": "ics"},
-            _bearer(settings, Role.delegate, guest["subject"]),
+            bearer(settings, Role.delegate, guest["subject"]),
         ),
     }
     async with httpx.AsyncClient(base_url=f"{events}/expos/{expo_id}", timeout=30) as client:

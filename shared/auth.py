@@ -59,6 +59,11 @@ def issue_token(
     return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
 
 
+def bearer(settings: Settings, role: Role, subject: str) -> dict[str, str]:
+    """The Authorization header with a fresh token for `subject` in `role`, for clients."""
+    return {"Authorization": f"Bearer {issue_token(settings, role, subject)}"}
+
+
 def read_token(settings: Settings, token: str) -> Principal:
     try:
         claims = jwt.decode(

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import yaml
 
-from shared.auth import Role, issue_token
+from shared.auth import Role, bearer
 from shared.settings import Settings
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenario"
@@ -61,15 +61,13 @@ def _certificate_body(spec: dict[str, Any], product_ids: list[str]) -> dict[str,
 
 
 def load_catalog(catalog_url: str, settings: Settings) -> list[LoadedSeller]:
-    organiser = {
-        "Authorization": f"Bearer {issue_token(settings, Role.organiser, 'disperindag-ntt')}"
-    }
+    organiser = bearer(settings, Role.organiser, "disperindag-ntt")
     loaded = []
     with httpx.Client(base_url=catalog_url, timeout=30) as client:
         for spec in scenario_sellers():
             body = {k: v for k, v in spec.items() if k not in ("products", "certifications")}
             seller = _check(client.post("/sellers", json=body, headers=organiser), spec["name"])
-            own = {"Authorization": f"Bearer {issue_token(settings, Role.seller, spec['owner'])}"}
+            own = bearer(settings, Role.seller, spec["owner"])
             product_ids = []
             for product in spec.get("products", []):
                 listed = _check(
@@ -176,7 +174,7 @@ def load_expo(
     events_url: str, settings: Settings, sellers: list[LoadedSeller], time_limit: float = 10
 ) -> LoadedExpo:
     scenario = scenario_expo()
-    organiser = _bearer(settings, Role.organiser, "disperindag-ntt")
+    organiser = bearer(settings, Role.organiser, "disperindag-ntt")
     with httpx.Client(base_url=events_url, timeout=120) as client:
         expo = _check(client.post("/expos", json=scenario["expo"], headers=organiser), "expo")
         _check(
@@ -214,7 +212,7 @@ def propose_and_accept(
     """The organiser asks matching for every delegate's top sellers (spread fairly over the
     exhibitors); each delegate accepts their first `accept`, which the events service turns
     into meeting requests."""
-    organiser = _bearer(settings, Role.organiser, "disperindag-ntt")
+    organiser = bearer(settings, Role.organiser, "disperindag-ntt")
     expo_id = loaded.expo["id"]
     products = sum(
         product["status"] == "active"
@@ -240,7 +238,7 @@ def propose_and_accept(
         accepted = 0
         for request in loaded.proposals["requests"]:
             delegate = next(d for d in loaded.delegates if d["id"] == request["delegate_id"])
-            token = _bearer(settings, Role.delegate, delegate["subject"])
+            token = bearer(settings, Role.delegate, delegate["subject"])
             for proposal in request["proposals"][:accept]:
                 _check(
                     client.post(f"/proposals/{proposal['id']}/accept", json={}, headers=token),
@@ -288,7 +286,7 @@ def matching_report(loaded: LoadedExpo) -> str:
 def schedule_and_publish(
     events_url: str, settings: Settings, loaded: LoadedExpo, time_limit: float = 5
 ) -> None:
-    organiser = _bearer(settings, Role.organiser, "disperindag-ntt")
+    organiser = bearer(settings, Role.organiser, "disperindag-ntt")
     expo_id = loaded.expo["id"]
     with httpx.Client(base_url=events_url, timeout=time_limit + 60) as client:
         loaded.schedule = _check(
@@ -306,7 +304,7 @@ def schedule_and_publish(
             "publish",
         )
         for delegate in loaded.delegates:
-            token = _bearer(settings, Role.delegate, delegate["subject"])
+            token = bearer(settings, Role.delegate, delegate["subject"])
             agenda = _check(
                 client.get(
                     f"/expos/{expo_id}/agenda", params={"delegate": delegate["id"]}, headers=token
@@ -347,10 +345,6 @@ def agenda_report(loaded: LoadedExpo) -> str:
     return "\n".join(lines)
 
 
-def _bearer(settings: Settings, role: Role, subject: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(settings, role, subject)}"}
-
-
 # -- outcomes, the whole scenario and its report ---------------------------------------------
 OUTCOMES = [
     {"held": True, "rating": 5, "follow_up": "sample_order", "deal_value": 2500, "currency": "USD"},
@@ -364,7 +358,7 @@ def record_outcomes(
     events_url: str, settings: Settings, loaded: LoadedExpo
 ) -> list[dict[str, Any]]:
     """The organiser records how the first few meetings went."""
-    organiser = _bearer(settings, Role.organiser, "disperindag-ntt")
+    organiser = bearer(settings, Role.organiser, "disperindag-ntt")
     expo_id = loaded.expo["id"]
     firsts = [meetings[0] for meetings in loaded.agendas.values() if meetings][: len(OUTCOMES)]
     recorded = []

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 
 from deploy.local.stack import LocalStack
-from shared.auth import Role, issue_token
+from shared.auth import Role, bearer
 from shared.settings import Settings, get_settings
 from tests.infrastructure import containers, docker_engine_problem, wants_docker
 
@@ -74,10 +74,6 @@ async def redis(settings: Settings) -> AsyncIterator[Redis]:
     client = Redis.from_url(settings.redis_url)
     yield client
     await client.aclose()
-
-
-def bearer(settings: Settings, role: Role, subject: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(settings, role, subject)}"}
 
 
 @pytest.fixture(scope="session")

@@ -9,11 +9,10 @@ import json
 import pytest
 
 from services.catalog.app import sweep_expired_certifications
-from shared.auth import Role
+from shared.auth import Role, bearer
 from shared.contracts import topics
 from shared.envelope import parse_record
 from tests.helpers import headers_of, product_body, read_topic, seller_body, unique
-from tests.integration.conftest import bearer
 
 pytestmark = pytest.mark.integration
 

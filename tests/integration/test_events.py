@@ -13,13 +13,12 @@ import httpx
 import icalendar
 import pytest
 
-from shared.auth import Role
+from shared.auth import Role, bearer
 from shared.contracts import topics
 from shared.contracts.matching import MatchAccepted, ProposalData
 from shared.envelope import Envelope, parse_record
 from shared.settings import Settings
 from tests.helpers import eventually, produce_raw, read_topic, seller_body, unique
-from tests.integration.conftest import bearer
 from tests.integration.expo import (
     assert_problem,
     delegate,

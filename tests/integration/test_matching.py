@@ -11,12 +11,11 @@ import pytest
 
 from services.matching.readmodel import LIVE, ReadModel
 from services.matching.rebuild import SCRATCH, differences, rebuild
-from shared.auth import Role
+from shared.auth import Role, bearer
 from shared.contracts import topics
 from shared.envelope import parse_record
 from shared.settings import Settings
 from tests.helpers import eventually, product_body, read_topic, seller_body, unique
-from tests.integration.conftest import bearer
 from tests.integration.expo import assert_problem, delegate, exhibitor_of, open_expo
 
 pytestmark = pytest.mark.integration

@@ -21,12 +21,12 @@ import httpx
 import pytest
 
 from deploy.local.stack import LocalStack
-from shared.auth import Role, issue_token
+from shared.auth import Role, bearer
 from shared.contracts import topics
 from shared.envelope import parse_record
 from shared.settings import Settings
 from tests.helpers import read_topic
-from tests.reliability.traffic import Counts
+from tests.reliability.traffic import Counts, every_request
 
 pytestmark = pytest.mark.reliability
 DELEGATES, EXHIBITORS = 100, 100
@@ -42,13 +42,11 @@ def stack(tmp_path: Path) -> Iterator[LocalStack]:
         yield running
 
 
-def _organiser(settings: Settings) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(settings, Role.organiser, ORGANISER)}"}
-
-
 async def _prepare(stack: LocalStack) -> tuple[str, list[dict[str, str]], list[str]]:
     catalog, events = stack.service_urls["catalog"], stack.service_urls["events"]
-    async with httpx.AsyncClient(headers=_organiser(stack.settings()), timeout=60) as client:
+    async with httpx.AsyncClient(
+        headers=bearer(stack.settings(), Role.organiser, ORGANISER), timeout=60
+    ) as client:
         sellers = []
         for number in range(EXHIBITORS):
             seller = await client.post(f"{catalog}/sellers", json={
@@ -110,11 +108,9 @@ async def _storm_async(
     outcomes: Counter[str] = Counter()
     acknowledged: list[str] = []
     placed: list[str] = []
-    organiser = _organiser(settings)
+    organiser = bearer(settings, Role.organiser, ORGANISER)
     tokens = {
-        delegate["id"]: {
-            "Authorization": f"Bearer {issue_token(settings, Role.delegate, delegate['subject'])}"
-        }
+        delegate["id"]: bearer(settings, Role.delegate, delegate["subject"])
         for delegate, _ in pairs
     }
     # Workers pull from one shuffled queue of requests and changes, so changes race requests the
@@ -173,21 +169,6 @@ async def _storm_async(
     return dict(outcomes), acknowledged
 
 
-async def _requests(stack: LocalStack, expo_id: str) -> list[dict[str, Any]]:
-    """Every request of the expo as the organiser sees it, page by page."""
-    found: list[dict[str, Any]] = []
-    async with httpx.AsyncClient(headers=_organiser(stack.settings()), timeout=60) as client:
-        offset: int | None = 0
-        while offset is not None:
-            page = (await client.get(
-                f"{stack.service_urls['events-2']}/expos/{expo_id}/requests",
-                params={"limit": 200, "offset": offset},
-            )).json()  # fmt: skip
-            found += page["items"]
-            offset = page["next_offset"]
-    return found
-
-
 def _announced(records: list[Any]) -> Counter[str]:
     requested: Counter[str] = Counter()
     for record in records:
@@ -218,7 +199,8 @@ def test_ten_thousand_concurrent_requests_and_changes_never_double_book(stack: L
         outcomes.update(result)
         acknowledged += ids
 
-    requests = asyncio.run(_requests(stack, expo_id))
+    organiser = bearer(stack.settings(), Role.organiser, ORGANISER)
+    requests = asyncio.run(every_request(stack.service_urls["events-2"], expo_id, organiser))
     kept = {item["request"]["id"] for item in requests}
     meetings = [item["meeting"] for item in requests if item["meeting"]]
     busy = Counter(

@@ -21,7 +21,7 @@ import httpx
 from redis.asyncio import Redis
 
 from deploy.local.stack import LocalStack
-from shared.auth import Role, issue_token
+from shared.auth import Role, bearer
 from shared.contracts import topics
 from shared.envelope import parse_record
 from tests.helpers import read_all
@@ -69,12 +69,9 @@ class Traffic:
         self.settings = self.stack.settings()
         self.matching_urls = self.matching_urls or [self.stack.service_urls["matching"]]
 
-    def _auth(self, role: Role, subject: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {issue_token(self.settings, role, subject)}"}
-
     # -- setup --------------------------------------------------------------------------------
     def setup(self, sellers: int = 12, delegates: int = 20) -> None:
-        organiser = self._auth(Role.organiser, ORGANISER)
+        organiser = bearer(self.settings, Role.organiser, ORGANISER)
         urls = self.stack.service_urls
         with httpx.Client(timeout=30) as client:
             for number in range(sellers):
@@ -136,7 +133,7 @@ class Traffic:
         await asyncio.gather(*writers)
 
     async def _list_products(self, stop: asyncio.Event) -> None:
-        organiser = self._auth(Role.organiser, ORGANISER)
+        organiser = bearer(self.settings, Role.organiser, ORGANISER)
         async with httpx.AsyncClient(timeout=5) as client:
             for number in itertools.count():
                 if stop.is_set():
@@ -163,7 +160,7 @@ class Traffic:
                 if stop.is_set():
                     return
                 delegate = self.delegates[number % len(self.delegates)]
-                token = self._auth(Role.delegate, delegate["subject"])
+                token = bearer(self.settings, Role.delegate, delegate["subject"])
                 url = self.matching_urls[number % len(self.matching_urls)]
                 self.match_counts.sent += 1
                 try:
@@ -224,19 +221,8 @@ class Traffic:
         return sum(value is not None for value in values)
 
     async def _requests(self) -> list[dict[str, Any]]:
-        organiser = self._auth(Role.organiser, ORGANISER)
-        async with httpx.AsyncClient(timeout=30) as client:
-            found: list[dict[str, Any]] = []
-            offset = 0
-            while True:
-                page = (await client.get(
-                    f"{self.stack.service_urls['events']}/expos/{self.expo_id}/requests",
-                    params={"limit": 200, "offset": offset}, headers=organiser,
-                )).json()  # fmt: skip
-                found += page["items"]
-                if page["next_offset"] is None:
-                    return found
-                offset = page["next_offset"]
+        organiser = bearer(self.settings, Role.organiser, ORGANISER)
+        return await every_request(self.stack.service_urls["events"], self.expo_id, organiser)
 
     async def _requests_made(self) -> int:
         wanted = {f"req-{pid}" for pid in self.accepted}
@@ -282,3 +268,19 @@ class Traffic:
         counts.duplicated = sum(max(0, by_match[pid] - 1) for pid in self.accepted) + sum(
             max(0, len(announced.get(f"req-{pid}", ())) - 1) for pid in self.accepted
         )
+
+
+async def every_request(
+    events_url: str, expo_id: str, headers: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Every meeting request of the expo that `headers`' bearer sees, page by page."""
+    found: list[dict[str, Any]] = []
+    async with httpx.AsyncClient(headers=headers, timeout=60) as client:
+        offset: int | None = 0
+        while offset is not None:
+            page = (await client.get(
+                f"{events_url}/expos/{expo_id}/requests", params={"limit": 200, "offset": offset}
+            )).json()  # fmt: skip
+            found += page["items"]
+            offset = page["next_offset"]
+    return found
