@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 MAX_BODY_BYTES = 1_000_000
 T = TypeVar("T")
-S = TypeVar("S")
 
 
 class FieldError(BaseModel):
@@ -65,7 +64,7 @@ class PageParams(BaseModel):
     def page(self, items: Sequence[T]) -> Page[T]:
         return self.page_of(list(self.window(items)), len(items))
 
-    def window(self, items: Sequence[S]) -> Sequence[S]:
+    def window(self, items: Sequence[T]) -> Sequence[T]:
         """The part of `items` this page shows (to build only those)."""
         return items[self.offset : self.offset + self.limit]
 

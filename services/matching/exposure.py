@@ -15,8 +15,9 @@ Delegates pick one seller at a time in rounds, in snake order (sorted ids, then 
 and so on), so neither the first in the list nor the first to register takes every popular
 seller. The rules decide who is proposed; each list is then shown in the plain order (tier,
 score), so no seller appears below one with a lower score of its tier, and a seller placed
-by the guarantee says so in its reasons. Measured by coverage (share of exhibitors proposed at least once) and the Gini
-coefficient of proposals per exhibitor (0: even; near 1: all to one).
+by the guarantee says so in its reasons. Measured by coverage (share of exhibitors proposed
+at least once) and the Gini coefficient of proposals per exhibitor (0: even; near 1: all to
+one).
 """
 
 from __future__ import annotations
