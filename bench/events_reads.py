@@ -25,8 +25,9 @@ import httpx
 
 from bench.measure import machine, p50_p99
 from deploy.local.stack import LocalStack
-from services.events import api
+from services.events import queries
 from services.events.agenda import agenda_items, to_icalendar
+from services.events.queries import MeetingRequestOut, Window
 from services.events.store import EventsStore
 from shared.auth import Principal, Role, bearer
 from shared.http import PageParams
@@ -121,7 +122,7 @@ async def whole_page(store: EventsStore, expo_id: str, principal: Principal) -> 
         owned = {s.id for s in sellers.values() if s.owner == principal.subject}
         requests = [r for r in requests if r.seller_id in owned]
     shown = [
-        api.MeetingRequestOut(request=r, meeting=state.meetings.get(r.id))
+        MeetingRequestOut(request=r, meeting=state.meetings.get(r.id))
         for r in sorted(requests, key=lambda r: r.id)
     ]
     return len(PageParams(limit=50).page(shown).items)
@@ -142,18 +143,15 @@ async def whole_agenda(store: EventsStore, expo_id: str, delegate_id: str) -> in
 
 # -- the targeted reads the endpoints do now -------------------------------------------------
 async def targeted_page(store: EventsStore, expo_id: str, principal: Principal) -> int:
-    page = await api.list_requests(expo_id, principal, store, PageParams(limit=50))
-    return len(page.items)
+    items, _ = await queries.requests(store, principal, expo_id, None, Window(0, 50))
+    return len(items)
 
 
 async def targeted_agenda(
     store: EventsStore, expo_id: str, principal: Principal, delegate_id: str
 ) -> int:
-    feed = await api.agenda(
-        expo_id, principal, store, delegate=delegate_id, format=api.AgendaFormat.ics
-    )
-    assert not isinstance(feed, api.AgendaOut)
-    return len(feed.body)
+    found = await queries.agenda(store, principal, expo_id, delegate_id=delegate_id)
+    return len(to_icalendar(found.expo, found.title, found.items))
 
 
 def _ms(samples: list[float]) -> str:
@@ -232,15 +230,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     arguments = parser.parse_args()
     print(f"machine: {machine()}")
-    with tempfile.TemporaryDirectory() as scratch:
-        with LocalStack(
-            Path(scratch), services=["catalog", "events"], own_infrastructure=True
-        ) as stack:
-            setup = asyncio.run(
-                prepare(stack, arguments.delegates, arguments.exhibitors, arguments.requests)
-            )
-            asyncio.run(compare(stack.settings(), setup, arguments.rounds))
-            asyncio.run(over_http(stack, setup, arguments.rounds))
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        LocalStack(Path(scratch), services=["catalog", "events"], own_infrastructure=True) as stack,
+    ):
+        setup = asyncio.run(
+            prepare(stack, arguments.delegates, arguments.exhibitors, arguments.requests)
+        )
+        asyncio.run(compare(stack.settings(), setup, arguments.rounds))
+        asyncio.run(over_http(stack, setup, arguments.rounds))
 
 
 if __name__ == "__main__":

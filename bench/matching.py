@@ -96,15 +96,7 @@ async def over_http(url: str, settings: Settings, count: int) -> tuple[float, fl
         base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
     ) as client:
         for _, query in build_queries(count, seed=3):
-            body = {
-                "interests": list(query.interests),
-                "sectors": sorted(query.sectors),
-                "hs_codes": list(query.hs_codes),
-                "required_certifications": sorted(query.required_certifications),
-                "preferred_provinces": sorted(query.preferred_provinces),
-                "expected_volume": query.expected_volume,
-                "k": 10,
-            }
+            body = {**query.asked(), "k": 10}
             begin = time.perf_counter()
             response = await client.post("/match-requests", json=body)
             timings.append((time.perf_counter() - begin) * 1000)
@@ -186,9 +178,11 @@ def main(argv: list[str] | None = None) -> None:
         "(goal <= 30 ms)"
     )
     sellers, products = build_catalogue(arguments.sellers, arguments.products, seed=1)
-    with tempfile.TemporaryDirectory() as folder:
-        with LocalStack(Path(folder), services=["catalog", "matching"]) as stack:
-            asyncio.run(over_the_stack(stack, sellers, products, arguments))
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        LocalStack(Path(folder), services=["catalog", "matching"]) as stack,
+    ):
+        asyncio.run(over_the_stack(stack, sellers, products, arguments))
 
 
 if __name__ == "__main__":

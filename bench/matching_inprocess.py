@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from bench.measure import machine, percentile
-from services.matching.domain import CatalogIndex, MatchQuery, ProductProfile, rank
+from services.matching.ranking.index import CatalogIndex, ProductProfile
+from services.matching.ranking.query import MatchQuery
+from services.matching.ranking.search import rank
 from services.matching.terms import Concept, term_list
 from shared.contracts.catalog import (
     CertificationKind,

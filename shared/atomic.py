@@ -5,20 +5,25 @@ and outbox entry happens, or nothing does and the caller learns which field chan
 It is optimistic concurrency at the granularity of a field, where WATCH works per key: two
 bookings of different slots in one expo never conflict, two bookings of the same slot always
 do, and exactly one of them wins. A change may also add members to sets beside the hash (the
-indexes a listing reads instead of the whole hash), under the same hash tag and in the same
-script.
+indexes a listing reads instead of the whole hash), named after the hash's key, so under the
+same hash tag, and in the same script.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 
 from shared.contracts import Event
+from shared.errors import Conflict
 from shared.outbox import Outbox
+from shared.redis_client import text
+
+T = TypeVar("T")
+MAX_ATTEMPTS = 50
 
 ABSENT = ""  # as an expected value: the field must not exist (stored values are never empty)
 
@@ -66,7 +71,7 @@ class Change:
     puts: dict[str, str] = field(default_factory=dict)
     deletes: set[str] = field(default_factory=set)
     events: list[Event] = field(default_factory=list)
-    additions: list[tuple[str, str]] = field(default_factory=list)  # (set key, member)
+    additions: list[tuple[str, str]] = field(default_factory=list)  # (set name, member)
 
     def expect(self, name: str, value: str | None) -> None:
         """The field must still hold `value` (None: must still be absent)."""
@@ -83,9 +88,10 @@ class Change:
     def announce(self, *events: Event) -> None:
         self.events.extend(events)
 
-    def add_to(self, set_key: str, member: str) -> None:
-        """Add `member` to the set at `set_key`, which must share the hash's hash tag."""
-        self.additions.append((set_key, member))
+    def add_to(self, set_name: str, member: str) -> None:
+        """Add `member` to the set `<hash key>:<set_name>` beside the hash (so it shares the
+        hash's tag, and Cluster slot)."""
+        self.additions.append((set_name, member))
 
     def __bool__(self) -> bool:
         return bool(self.puts or self.deletes or self.events or self.additions)
@@ -107,10 +113,11 @@ class AtomicHash:
             if stream not in streams:
                 streams.append(stream)
             entries += [str(streams.index(stream) + 2), entry["r"], entry["id"]]
-        sets = sorted({set_key for set_key, _ in change.additions})
+        sets = sorted({f"{key}:{name}" for name, _ in change.additions})
         first_set = 2 + len(streams)
         additions = [
-            (str(first_set + sets.index(set_key)), member) for set_key, member in change.additions
+            (str(first_set + sets.index(f"{key}:{name}")), member)
+            for name, member in change.additions
         ]
         arguments = [
             *_counted(change.expected.items()),
@@ -122,9 +129,28 @@ class AtomicHash:
             *entries,
         ]
         conflict = await self._script(keys=[key, *streams, *sets], args=arguments)
-        if conflict is None:
-            return None
-        return conflict.decode() if isinstance(conflict, bytes) else str(conflict)
+        return None if conflict is None else text(conflict)
+
+
+class Conflicted(Exception):
+    """Another writer changed what an attempt read: read again and decide again."""
+
+
+async def retry_on_conflict(
+    attempt: Callable[[], Awaitable[T]],
+    attempts: int = MAX_ATTEMPTS,
+    gave_up: str = "too many concurrent changes; retry",
+) -> T:
+    """Run `attempt` (read, decide, commit) until it commits without raising `Conflicted`.
+
+    Optimistic concurrency wins when conflicts are rare; when a hot field keeps changing the
+    caller gets a 409 after `attempts` rounds rather than waiting without bound."""
+    for _ in range(attempts):
+        try:
+            return await attempt()
+        except Conflicted:
+            continue
+    raise Conflict(gave_up)
 
 
 def _counted(pairs: Iterable[tuple[str, str]]) -> list[str]:

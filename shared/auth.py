@@ -102,6 +102,9 @@ def current_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+# A router's `dependencies`: every route needs a valid token, reads included; those that decide
+# by who asks also take the principal (FastAPI reads the token once per request).
+AUTHENTICATED = [Depends(current_principal)]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
@@ -26,6 +26,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from shared.contracts import Event, topics
+from shared.contracts.consumers import ConsumerGroup
 from shared.envelope import Envelope, InvalidEvent, parse_record
 from shared.kafka import ensure_topics, make_consumer, make_producer
 from shared.observability import use_correlation_id
@@ -40,6 +41,7 @@ MARKER_TTL_SECONDS = 30 * 24 * 3600  # far longer than any redelivery or replay 
 NON_TRANSIENT_ATTEMPTS = 3
 
 Handler = Callable[[Event, Envelope], Awaitable[None]]
+E = TypeVar("E", bound=Event)
 # Applies a run of consecutive events at once (say, in one Redis pipeline); must be as
 # idempotent as the single handlers, which take over one by one if the batch fails.
 BatchHandler = Callable[[list[tuple[Event, Envelope]]], Awaitable[None]]
@@ -87,6 +89,45 @@ async def apply_once(
                 return True
             except redis_errors.WatchError:
                 continue
+
+
+class HandlerRegistry:
+    """A consumer group's handlers, one per event class, each given the typed event.
+
+    The group's contract (`shared.contracts.consumers`) says which types it acts on; handling
+    one it does not declare, or leaving one out, fails when the service assembles."""
+
+    def __init__(self, group: ConsumerGroup) -> None:
+        self.group = group
+        self._handlers: dict[str, Handler] = {}
+
+    def on(self, event_class: type[E], handler: Callable[[E, Envelope], Awaitable[None]]) -> None:
+        if event_class not in self.group.receives:
+            raise ValueError(f"{self.group.name} does not declare {event_class.type}")
+
+        async def typed(event: Event, envelope: Envelope) -> None:
+            if not isinstance(event, event_class):
+                raise TypeError(f"{envelope.type} carried a {type(event).__name__}")
+            await handler(event, envelope)
+
+        self._handlers[event_class.type] = typed
+
+    def handlers(self) -> dict[str, Handler]:
+        missing = [c.type for c in self.group.receives if c.type not in self._handlers]
+        if missing:
+            raise ValueError(f"{self.group.name} has no handler for {', '.join(missing)}")
+        return dict(self._handlers)
+
+    def runner(
+        self, settings: Settings, batch_handler: BatchHandler | None = None
+    ) -> ConsumerRunner:
+        return ConsumerRunner(
+            settings,
+            self.group.name,
+            [self.group.topic],
+            self.handlers(),
+            batch_handler=batch_handler,
+        )
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ async def read_dead_letters(
     await consumer.start()
     letters = []
     try:
-        partitions = await consumer._client._wait_on_metadata(topic)  # noqa: SLF001
+        partitions = await consumer._client._wait_on_metadata(topic)
         consumer.assign([TopicPartition(topic, p) for p in sorted(partitions or ())])
         await consumer.seek_to_beginning()
         while True:

@@ -7,11 +7,19 @@ class Problem(Exception):
     status = 400
     title = "Bad request"
     kind = "bad-request"
+    location: str | None = None  # where `field` lies in an HTTP request, when it is relative
 
     def __init__(self, detail: str, field: str | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field
+
+    @property
+    def request_field(self) -> str | None:
+        """The field as an HTTP answer names it (`body.sessions[0].day`)."""
+        if self.field is None or self.location is None:
+            return self.field
+        return f"{self.location}.{self.field}"
 
 
 class InvalidField(Problem):
@@ -42,3 +50,36 @@ class Conflict(Problem):
     status = 409
     title = "Conflict with the current state"
     kind = "conflict"
+
+
+# -- what domain code raises: fields named relative to the command ----------------------------
+class InvalidCommand(InvalidField):
+    """A command breaks a rule of the domain. `field` is relative to the command
+    (`sessions[0].day`); the HTTP layer, where the command is the request body, answers with
+    `body.sessions[0].day`. Pure code thus never names an HTTP location."""
+
+    location = "body"
+
+
+class CommandConflict(Conflict):
+    """A command the current state does not allow; `field` relative to the command."""
+
+    location = "body"
+
+
+class CommandNotFound(NotFound):
+    """A command names something that does not exist; `field` relative to the command."""
+
+    location = "body"
+
+
+class InvalidParameter(InvalidField):
+    """A query parameter breaks a rule; `field` is the parameter's name."""
+
+    location = "query"
+
+
+class ParameterNotFound(NotFound):
+    """A query parameter names something that does not exist; `field` is its name."""
+
+    location = "query"

@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -24,6 +24,12 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 MAX_BODY_BYTES = 1_000_000
 T = TypeVar("T")
+
+
+class Strict(BaseModel):
+    """The base of every request body: an unknown field is an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class FieldError(BaseModel):
@@ -85,6 +91,10 @@ def page_params(
     return PageParams(limit=limit, offset=offset)
 
 
+# A listing route's `limit` and `offset` query parameters, as one parameter.
+Paging = Annotated[PageParams, Depends(page_params)]
+
+
 def problem(
     request: Request,
     status: int,
@@ -138,8 +148,9 @@ async def _validation_problem(request: Request, exc: Exception) -> JSONResponse:
 
 async def _domain_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
-    errors = [FieldError(field=exc.field, message=exc.detail)] if exc.field else []
-    response = problem(request, exc.status, exc.kind, exc.title, exc.detail, exc.field, errors)
+    field = exc.request_field
+    errors = [FieldError(field=field, message=exc.detail)] if field else []
+    response = problem(request, exc.status, exc.kind, exc.title, exc.detail, field, errors)
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     return response
@@ -170,7 +181,7 @@ async def _storage_unavailable(request: Request, exc: Exception) -> JSONResponse
     return response
 
 
-async def _unexpected_problem(request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected_problem(request: Request, _exc: Exception) -> JSONResponse:
     log.exception("unhandled error", extra={"path": request.url.path})
     return problem(request, 500, "internal", "Internal error", "the error was logged")
 

@@ -11,6 +11,7 @@ so a broker outage delays events but loses none (consumers drop the duplicates b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -250,10 +251,8 @@ class OutboxRelay:
                 log.info("producer did not stop cleanly", exc_info=True)
 
     async def _sleep(self, seconds: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
 
 
 def _text(value: bytes | str) -> str:

@@ -1,5 +1,5 @@
 """The Redis client every service uses: retries with backoff across a restart or failover, so a
-stale pooled connection does not surface as an error."""
+stale pooled connection does not surface as an error; and the one place replies become text."""
 
 from __future__ import annotations
 
@@ -24,3 +24,8 @@ def make_redis(settings: Settings) -> Redis:
         retry_on_error=[ConnectionError, TimeoutError, BusyLoadingError],
     )
     return Redis(connection_pool=pool)
+
+
+def text(value: bytes | str) -> str:
+    """A Redis reply as text: the client returns bytes (values are stored as UTF-8)."""
+    return value.decode() if isinstance(value, bytes) else value

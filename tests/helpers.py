@@ -35,7 +35,7 @@ async def read_topic(
         deadline = time.monotonic() + timeout
         partitions: set[int] | None = None
         while not partitions:
-            partitions = await consumer._client._wait_on_metadata(topic)  # noqa: SLF001
+            partitions = await consumer._client._wait_on_metadata(topic)
             if time.monotonic() > deadline:
                 raise AssertionError(f"topic {topic} does not exist")
         consumer.assign([TopicPartition(topic, p) for p in sorted(partitions)])
@@ -58,7 +58,7 @@ async def read_all(settings: Settings, topic: str) -> list[ConsumerRecord[bytes,
     )
     await consumer.start()
     try:
-        await consumer._client.force_metadata_update()  # noqa: SLF001
+        await consumer._client.force_metadata_update()
         partitions = [
             TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
         ]

@@ -22,7 +22,7 @@ SERVICES = ["catalog", "events", "matching"]
 def _stop_on_sigterm() -> threading.Event:
     stopped = threading.Event()
 
-    def handle(signum: int, frame: FrameType | None) -> None:
+    def handle(_signum: int, _frame: FrameType | None) -> None:
         stopped.set()
 
     signal.signal(signal.SIGTERM, handle)

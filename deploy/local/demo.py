@@ -170,9 +170,7 @@ def _register_exhibitor(
         time.sleep(0.2)
 
 
-def load_expo(
-    events_url: str, settings: Settings, sellers: list[LoadedSeller], time_limit: float = 10
-) -> LoadedExpo:
+def load_expo(events_url: str, settings: Settings, sellers: list[LoadedSeller]) -> LoadedExpo:
     scenario = scenario_expo()
     organiser = bearer(settings, Role.organiser, "disperindag-ntt")
     with httpx.Client(base_url=events_url, timeout=120) as client:
@@ -412,6 +410,7 @@ def unmatched_interests(loaded: LoadedExpo) -> dict[str, list[str]]:
 
 def demo_report(loaded: LoadedExpo, sellers: list[LoadedSeller]) -> dict[str, Any]:
     """The machine-readable report (out/demo-report.json); times in ISO 8601 with offset."""
+    # One function: it is the report's shape, section by section, as docs and tests read it.
     slots = {slot["id"]: slot for slot in loaded.expo["slots"]}
     names = {s.id: s.name for s in sellers}
     by_exhibitor = {x["id"]: x for x in loaded.exhibitors.values()}

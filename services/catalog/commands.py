@@ -1,33 +1,65 @@
-"""What the catalog does for each request: decide the aggregate's next state and the events
-that announce it. Pure functions; the store commits state and events in one transaction."""
+"""What the catalog does for each request: check who may do it, decide the aggregate's next
+state and the events that announce it. Pure functions; the store commits state and events in
+one transaction."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from services.catalog.domain import Certification, Product, Seller, SellerCatalog
+from shared.auth import Principal, Role
 from shared.contracts import Event
 from shared.contracts import catalog as contract
 from shared.contracts.catalog import CertificationStatus, ListingStatus
-from shared.errors import Conflict, InvalidField, NotFound
+from shared.errors import Conflict, Forbidden, InvalidCommand, NotFound
 
-Decision = tuple[SellerCatalog, list[Event]]
+Changed = TypeVar("Changed")
 
 
-def register_seller(seller: Seller) -> Decision:
+@dataclass(frozen=True)
+class Decision(Generic[Changed]):
+    """The aggregate's next state, the events that announce it, and what the request changed
+    (the seller, product or certification as decided), so the caller need not look it up."""
+
+    catalog: SellerCatalog
+    events: list[Event]
+    changed: Changed
+
+
+# -- sellers ---------------------------------------------------------------------------------
+def register_seller(
+    principal: Principal, seller_id: str, fields: dict[str, Any]
+) -> Decision[Seller]:
+    principal.require(Role.seller, Role.organiser, Role.service)
+    owner = _owner_of_new_seller(principal, fields.get("owner"))
+    seller = Seller(id=seller_id, **{**fields, "owner": owner})
     catalog = SellerCatalog(seller=seller, products={}, certifications={})
-    return catalog, [contract.SellerRegistered(seller=seller_data(seller))]
+    return Decision(catalog, [contract.SellerRegistered(seller=seller_data(seller))], seller)
 
 
-def update_seller(catalog: SellerCatalog, changes: dict[str, Any]) -> Decision:
+def _owner_of_new_seller(principal: Principal, requested: str | None) -> str | None:
+    """A seller registers only themselves; organisers and services name the owner, if any."""
+    if principal.role is not Role.seller:
+        return requested
+    if requested not in (None, principal.subject):
+        raise InvalidCommand("a seller registers only themselves", "owner")
+    return principal.subject
+
+
+def update_seller(
+    catalog: SellerCatalog, principal: Principal, changes: dict[str, Any]
+) -> Decision[Seller]:
+    _require_owner(catalog, principal)
     _require_active(catalog)
     seller = catalog.seller.model_copy(update={**changes, "version": catalog.version + 1})
     updated = SellerCatalog(seller, catalog.products, catalog.certifications)
-    return updated, [contract.SellerUpdated(seller=seller_data(seller))]
+    return Decision(updated, [contract.SellerUpdated(seller=seller_data(seller))], seller)
 
 
-def delist_seller(catalog: SellerCatalog) -> Decision:
+def delist_seller(catalog: SellerCatalog, principal: Principal) -> Decision[Seller]:
+    _require_owner(catalog, principal)
     _require_active(catalog)
     version = catalog.version + 1
     seller = catalog.seller.model_copy(
@@ -38,31 +70,47 @@ def delist_seller(catalog: SellerCatalog) -> Decision:
         for pid, p in catalog.products.items()
     }
     updated = SellerCatalog(seller, products, catalog.certifications)
-    return updated, [contract.SellerDelisted(seller_id=seller.id, version=version)]
+    return Decision(
+        updated, [contract.SellerDelisted(seller_id=seller.id, version=version)], seller
+    )
 
 
-def list_product(catalog: SellerCatalog, fields: dict[str, Any], today: dt.date) -> Decision:
+# -- products --------------------------------------------------------------------------------
+def list_product(
+    catalog: SellerCatalog, principal: Principal, fields: dict[str, Any], today: dt.date
+) -> Decision[Product]:
+    _require_owner(catalog, principal)
     _require_active(catalog)
     version = catalog.version + 1
     product = Product(
         id=catalog.next_id("p"), seller_id=catalog.seller.id, version=version, **fields
     )
     updated = _bump(catalog, version, products={**catalog.products, product.id: product})
-    return updated, [contract.ProductListed(product=product_data(updated, product, today))]
+    listed = contract.ProductListed(product=product_data(updated, product, today))
+    return Decision(updated, [listed], product)
 
 
 def update_product(
-    catalog: SellerCatalog, product_id: str, changes: dict[str, Any], today: dt.date
-) -> Decision:
+    catalog: SellerCatalog,
+    principal: Principal,
+    product_id: str,
+    changes: dict[str, Any],
+    today: dt.date,
+) -> Decision[Product]:
+    _require_owner(catalog, principal)
     current = _active_product(catalog, product_id)
     version = catalog.version + 1
     product = current.model_copy(update={**changes, "version": version})
     product = Product.model_validate(product.model_dump())
     updated = _bump(catalog, version, products={**catalog.products, product.id: product})
-    return updated, [contract.ProductUpdated(product=product_data(updated, product, today))]
+    announced = contract.ProductUpdated(product=product_data(updated, product, today))
+    return Decision(updated, [announced], product)
 
 
-def delist_product(catalog: SellerCatalog, product_id: str) -> Decision:
+def delist_product(
+    catalog: SellerCatalog, principal: Principal, product_id: str
+) -> Decision[Product]:
+    _require_owner(catalog, principal)
     current = _active_product(catalog, product_id)
     version = catalog.version + 1
     product = current.model_copy(update={"status": ListingStatus.delisted, "version": version})
@@ -70,32 +118,42 @@ def delist_product(catalog: SellerCatalog, product_id: str) -> Decision:
     event = contract.ProductDelisted(
         product_id=product_id, seller_id=product.seller_id, version=version
     )
-    return updated, [event]
+    return Decision(updated, [event], product)
 
 
-def grant_certification(catalog: SellerCatalog, fields: dict[str, Any], today: dt.date) -> Decision:
+# -- certifications --------------------------------------------------------------------------
+def grant_certification(
+    catalog: SellerCatalog, principal: Principal, fields: dict[str, Any], today: dt.date
+) -> Decision[Certification]:
+    _require_owner(catalog, principal)
     _require_active(catalog)
     for index, product_id in enumerate(fields.get("product_ids", [])):
         if product_id not in catalog.products:
-            raise InvalidField(
-                f"{product_id} is not a product of this seller", f"body.product_ids[{index}]"
+            raise InvalidCommand(
+                f"{product_id} is not a product of this seller", f"product_ids[{index}]"
             )
     version = catalog.version + 1
     certification = Certification(
         id=catalog.next_id("c"), seller_id=catalog.seller.id, version=version, **fields
     )
-    updated = _bump(
+    recorded = _bump(
         catalog, version, certifications={**catalog.certifications, certification.id: certification}
     )
     granted = contract.CertificationGranted(certification=certification_data(certification))
     # A certificate recorded after its end date is announced as expired at once.
-    updated, expired = _expire(updated, today, version)
-    return _with_readiness_changes(catalog, updated, [granted, *expired], today)
+    expiry = _expire(recorded, today, version)
+    events = [granted, *expiry.events, *_readiness_changes(catalog, expiry.catalog, today)]
+    return Decision(expiry.catalog, events, expiry.catalog.certifications[certification.id])
 
 
 def revoke_certification(
-    catalog: SellerCatalog, certification_id: str, reason: str, today: dt.date
-) -> Decision:
+    catalog: SellerCatalog,
+    principal: Principal,
+    certification_id: str,
+    reason: str,
+    today: dt.date,
+) -> Decision[Certification]:
+    _require_owner(catalog, principal)
     current = catalog.certifications.get(certification_id)
     if current is None:
         raise NotFound(f"no certification {certification_id}")
@@ -111,52 +169,55 @@ def revoke_certification(
     announced = contract.CertificationRevoked(
         certification=certification_data(certification), reason=reason
     )
-    return _with_readiness_changes(catalog, updated, [announced], today)
+    events = [announced, *_readiness_changes(catalog, updated, today)]
+    return Decision(updated, events, certification)
 
 
-def expire_certifications(catalog: SellerCatalog, today: dt.date) -> Decision:
+def expire_certifications(catalog: SellerCatalog, today: dt.date) -> Decision[list[Certification]]:
     """Mark the certifications past their end date as expired (nothing to do is no change)."""
-    updated, announced = _expire(catalog, today, catalog.version + 1)
-    if not announced:
-        return catalog, []
-    return _with_readiness_changes(catalog, updated, announced, today)
+    expiry = _expire(catalog, today, catalog.version + 1)
+    if not expiry.events:
+        return expiry
+    events = [*expiry.events, *_readiness_changes(catalog, expiry.catalog, today)]
+    return Decision(expiry.catalog, events, expiry.changed)
 
 
-def _expire(catalog: SellerCatalog, today: dt.date, version: int) -> Decision:
+def _expire(catalog: SellerCatalog, today: dt.date, version: int) -> Decision[list[Certification]]:
     lapsed = [c for c in catalog.certifications.values() if c.lapsed(today)]
     if not lapsed:
-        return catalog, []
+        return Decision(catalog, [], [])
     expired = {
         c.id: c.model_copy(update={"status": CertificationStatus.expired, "version": version})
         for c in lapsed
     }
     updated = _bump(catalog, version, certifications={**catalog.certifications, **expired})
-    return updated, [
+    events: list[Event] = [
         contract.CertificationExpired(certification=certification_data(c)) for c in expired.values()
+    ]
+    return Decision(updated, events, list(expired.values()))
+
+
+def _readiness_changes(before: SellerCatalog, after: SellerCatalog, today: dt.date) -> list[Event]:
+    """A ProductUpdated for each active product whose readiness or certificates changed."""
+    return [
+        contract.ProductUpdated(product=product_data(after, product, today))
+        for product in after.products.values()
+        if product.status is ListingStatus.active
+        and (
+            before.readiness(product, today) != after.readiness(product, today)
+            or before.in_force(product, today) != after.in_force(product, today)
+        )
     ]
 
 
-def _with_readiness_changes(
-    before: SellerCatalog, after: SellerCatalog, events: list[Event], today: dt.date
-) -> Decision:
-    """Add a ProductUpdated for each active product whose readiness or certificates changed."""
-    changed: list[Event] = []
-    for product in after.products.values():
-        if product.status is not ListingStatus.active:
-            continue
-        if before.readiness(product, today) != after.readiness(product, today) or before.in_force(
-            product, today
-        ) != after.in_force(product, today):
-            changed.append(contract.ProductUpdated(product=product_data(after, product, today)))
-    return after, [*events, *changed]
-
-
-def _bump(catalog: SellerCatalog, version: int, **parts: Any) -> SellerCatalog:
-    return SellerCatalog(
-        seller=catalog.seller.model_copy(update={"version": version}),
-        products=parts.get("products", catalog.products),
-        certifications=parts.get("certifications", catalog.certifications),
-    )
+# -- rules every change shares ---------------------------------------------------------------
+def _require_owner(catalog: SellerCatalog, principal: Principal) -> None:
+    """Sellers change only their own data; organisers and services change anyone's."""
+    if principal.is_staff:
+        return
+    if principal.role is Role.seller and catalog.seller.owner == principal.subject:
+        return
+    raise Forbidden(f"only the owner of seller {catalog.seller.id} or an organiser may change it")
 
 
 def _require_active(catalog: SellerCatalog) -> None:
@@ -172,6 +233,14 @@ def _active_product(catalog: SellerCatalog, product_id: str) -> Product:
     if product.status is not ListingStatus.active:
         raise Conflict(f"product {product_id} is delisted")
     return product
+
+
+def _bump(catalog: SellerCatalog, version: int, **parts: Any) -> SellerCatalog:
+    return SellerCatalog(
+        seller=catalog.seller.model_copy(update={"version": version}),
+        products=parts.get("products", catalog.products),
+        certifications=parts.get("certifications", catalog.certifications),
+    )
 
 
 # -- domain to contract: explicit, so the domain can change without changing the contract -----

@@ -135,7 +135,7 @@ RAW_IN_FOOD_INDUSTRY_CHAPTERS = frozenset({"1801", "1802"})
 
 
 def is_processed_food(hs_code: str) -> bool:
-    """Processed food (chapters 15–24, roasted coffee): what BPOM registers as MD/ML."""
+    """Processed food (chapters 15 to 24, roasted coffee): what BPOM registers as MD/ML."""
     if hs_code[:4] in RAW_IN_FOOD_INDUSTRY_CHAPTERS:
         return False
     return 15 <= int(hs_code[:2]) <= 24 or hs_code[:6] in {"090121", "090122"}

@@ -8,20 +8,23 @@ on one Cluster slot. Optimistic concurrency: WATCH the hash, decide, write; retr
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.exceptions import WatchError
 
 from services.catalog.commands import Decision
-from services.catalog.domain import Certification, Product, Seller, SellerCatalog
+from services.catalog.domain import Certification, Product, Seller, SellerCatalog, seller_id_of
 from shared.contracts.catalog import CertificationStatus
 from shared.errors import NotFound
 from shared.outbox import Outbox
+from shared.redis_client import text
 
 SELLER_FIELD = "seller"
 PRODUCT_PREFIX = "product:"
 CERTIFICATION_PREFIX = "certification:"
+Changed = TypeVar("Changed")
 
 
 class CatalogStore:
@@ -44,20 +47,29 @@ class CatalogStore:
             raise NotFound(f"no seller {seller_id}")
         return catalog
 
-    async def create(self, decision: Decision) -> SellerCatalog:
+    async def load_product(self, product_id: str) -> tuple[SellerCatalog, Product]:
+        """A product with its aggregate, whose certifications its readiness depends on."""
+        try:
+            catalog = await self.load(seller_id_of(product_id))
+        except NotFound:
+            raise NotFound(f"no product {product_id}") from None
+        product = catalog.products.get(product_id)
+        if product is None:
+            raise NotFound(f"no product {product_id}")
+        return catalog, product
+
+    async def create(self, decision: Decision[Changed]) -> Decision[Changed]:
         """Commit a new aggregate; its id is fresh, so nothing can conflict with it."""
-        catalog, events = decision
         async with self.redis.pipeline(transaction=True) as pipe:
-            self._queue_write(pipe, catalog)
-            for event in events:
-                self.outbox.stage(pipe, event)
+            self._queue_commit(pipe, decision)
             await pipe.execute()
-        return catalog
+        return decision
 
     async def change(
-        self, seller_id: str, decide: Callable[[SellerCatalog], Decision]
-    ) -> SellerCatalog:
-        """Load, decide, and commit the new state with its events atomically."""
+        self, seller_id: str, decide: Callable[[SellerCatalog], Decision[Changed]]
+    ) -> Decision[Changed]:
+        """Load, decide, and commit the new state with its events atomically; returns the
+        decision that was committed."""
         key = self._key(seller_id)
         async with self.redis.pipeline(transaction=True) as pipe:
             while True:
@@ -66,18 +78,22 @@ class CatalogStore:
                     current = _decode(await pipe.hgetall(key))
                     if current is None:
                         raise NotFound(f"no seller {seller_id}")
-                    catalog, events = decide(current)
-                    if not events:
+                    decision = decide(current)
+                    if not decision.events:
                         await pipe.reset()
-                        return catalog
+                        return decision
                     pipe.multi()
-                    self._queue_write(pipe, catalog)
-                    for event in events:
-                        self.outbox.stage(pipe, event)
+                    self._queue_commit(pipe, decision)
                     await pipe.execute()
-                    return catalog
+                    return decision
                 except WatchError:
+                    # Another writer committed first: decide again on what it left.
                     continue
+
+    def _queue_commit(self, pipe: Pipeline, decision: Decision[Any]) -> None:
+        self._queue_write(pipe, decision.catalog)
+        for event in decision.events:
+            self.outbox.stage(pipe, event)
 
     def _queue_write(self, pipe: Pipeline, catalog: SellerCatalog) -> None:
         seller_id = catalog.seller.id
@@ -104,7 +120,7 @@ class CatalogStore:
         """Every seller aggregate; the catalog of one region's expo fits comfortably in memory."""
         catalogs: list[SellerCatalog] = []
         for shard in range(self.outbox.shards):
-            seller_ids = sorted(_text(s) for s in await self.redis.smembers(self._index(shard)))
+            seller_ids = sorted(text(s) for s in await self.redis.smembers(self._index(shard)))
             pipe = self.redis.pipeline(transaction=False)
             for seller_id in seller_ids:
                 pipe.hgetall(self._key(seller_id))
@@ -118,14 +134,14 @@ class CatalogStore:
         due: list[str] = []
         for shard in range(self.outbox.shards):
             members = await self.redis.zrangebyscore(self._expiries(shard), "-inf", ordinal - 1)
-            due.extend(_text(member) for member in members)
+            due.extend(text(member) for member in members)
         return due
 
 
 def _decode(raw: dict[bytes, bytes]) -> SellerCatalog | None:
     if not raw:
         return None
-    fields = {_text(name): value for name, value in raw.items()}
+    fields = {text(name): value for name, value in raw.items()}
     seller = Seller.model_validate_json(fields[SELLER_FIELD])
     products = {
         name.removeprefix(PRODUCT_PREFIX): Product.model_validate_json(value)
@@ -138,7 +154,3 @@ def _decode(raw: dict[bytes, bytes]) -> SellerCatalog | None:
         if name.startswith(CERTIFICATION_PREFIX)
     }
     return SellerCatalog(seller=seller, products=products, certifications=certifications)
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

@@ -98,6 +98,7 @@ class BookingChange:
             location=placement.location,
             confirmed=placement.confirmed,
             version=scheduled.version,
+            match_id=request.match_id,
         )
         self.change.put(meeting_field(request.id), meeting.model_dump_json())
         if previous is None:

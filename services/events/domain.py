@@ -25,7 +25,7 @@ from shared.contracts.expo import (
     SessionData,
     SlotData,
 )
-from shared.errors import Conflict, InvalidField
+from shared.errors import CommandConflict, InvalidCommand
 
 MAX_SLOTS = 2000
 NEXT_STATUSES: dict[ExpoStatus, set[ExpoStatus]] = {
@@ -36,15 +36,18 @@ NEXT_STATUSES: dict[ExpoStatus, set[ExpoStatus]] = {
     ExpoStatus.closed: set(),
 }
 OPEN_REQUEST = {RequestStatus.requested, RequestStatus.scheduled}
+SCHEDULE_EXISTS = {ExpoStatus.scheduled, ExpoStatus.published}
+ACCEPTS_REQUESTS = {ExpoStatus.open, ExpoStatus.scheduled, ExpoStatus.published}
+SCHEDULABLE = ACCEPTS_REQUESTS
 
 
-def time_zone(name: str, field_name: str = "body.time_zone") -> ZoneInfo:
+def time_zone(name: str, field_name: str = "time_zone") -> ZoneInfo:
     if name not in _iana_zones():
-        raise InvalidField(f"'{name}' is not an IANA time zone (e.g. Asia/Makassar)", field_name)
+        raise InvalidCommand(f"'{name}' is not an IANA time zone (e.g. Asia/Makassar)", field_name)
     try:
         return ZoneInfo(name)
     except ZoneInfoNotFoundError as unknown:
-        raise InvalidField(f"'{name}' is not an IANA time zone", field_name) from unknown
+        raise InvalidCommand(f"'{name}' is not an IANA time zone", field_name) from unknown
 
 
 def _iana_zones() -> set[str]:
@@ -69,27 +72,30 @@ def derive_slots(
     after it starts, none overlapping another, each long enough for one meeting."""
     zone = time_zone(zone_name)
     if end_date < start_date:
-        raise InvalidField("end_date must not be before start_date", "body.end_date")
+        raise InvalidCommand("end_date must not be before start_date", "end_date")
     ids = Counter(session.id for session in sessions)
     slots: list[SlotData] = []
     ordered = sorted(enumerate(sessions), key=lambda item: (item[1].day, item[1].start))
     previous: tuple[int, SessionData] | None = None
     for index, session in ordered:
-        where = f"body.sessions[{index}]"
+        where = f"sessions[{index}]"
         if ids[session.id] > 1:
-            raise InvalidField(f"session id {session.id} is used twice", f"{where}.id")
+            raise InvalidCommand(f"session id {session.id} is used twice", f"{where}.id")
         if not start_date <= session.day <= end_date:
-            raise InvalidField(
+            raise InvalidCommand(
                 f"{session.day} is outside the expo ({start_date} to {end_date})", f"{where}.day"
             )
         if session.end <= session.start:
-            raise InvalidField("a session must end after it starts", f"{where}.end")
-        if previous is not None and previous[1].day == session.day:
-            if session.start < previous[1].end:
-                raise InvalidField(
-                    f"overlaps session {previous[1].id} ({previous[1].start}–{previous[1].end})",
-                    f"{where}.start",
-                )
+            raise InvalidCommand("a session must end after it starts", f"{where}.end")
+        if (
+            previous is not None
+            and previous[1].day == session.day
+            and session.start < previous[1].end
+        ):
+            raise InvalidCommand(
+                f"overlaps session {previous[1].id} ({previous[1].start}–{previous[1].end})",
+                f"{where}.start",
+            )
         previous = (index, session)
         begin = dt.datetime.combine(session.day, session.start, zone)
         finish = dt.datetime.combine(session.day, session.end, zone)
@@ -108,25 +114,25 @@ def derive_slots(
             begin += step
             number += 1
         if number == 1:
-            raise InvalidField(f"too short for one {slot_minutes}-minute meeting", f"{where}.end")
+            raise InvalidCommand(f"too short for one {slot_minutes}-minute meeting", f"{where}.end")
     if len(slots) > MAX_SLOTS:
-        raise InvalidField(f"{len(slots)} slots; at most {MAX_SLOTS}", "body.sessions")
+        raise InvalidCommand(f"{len(slots)} slots; at most {MAX_SLOTS}", "sessions")
     return slots
 
 
 def check_meeting_mode(mode: MeetingMode, tables: int | None) -> None:
     if mode is MeetingMode.tables and tables is None:
-        raise InvalidField("a pool of tables needs the number of tables", "body.tables")
+        raise InvalidCommand("a pool of tables needs the number of tables", "tables")
     if mode is MeetingMode.booth and tables is not None:
-        raise InvalidField("meetings at the booth use no table pool; leave it out", "body.tables")
+        raise InvalidCommand("meetings at the booth use no table pool; leave it out", "tables")
 
 
 def check_transition(expo: ExpoData, target: ExpoStatus) -> None:
     if target not in NEXT_STATUSES[expo.status]:
         allowed = ", ".join(sorted(s.value for s in NEXT_STATUSES[expo.status])) or "none"
-        raise Conflict(
+        raise CommandConflict(
             f"an expo in {expo.status.value} cannot become {target.value} (next: {allowed})",
-            "body.status",
+            "status",
         )
 
 
@@ -136,13 +142,16 @@ def check_availability(expo: ExpoData, slot_ids: list[str] | None, field_name: s
     known = {slot.id for slot in expo.slots}
     for index, slot_id in enumerate(slot_ids):
         if slot_id not in known:
-            raise InvalidField(
+            raise InvalidCommand(
                 f"{slot_id} is not a slot of this expo's sessions", f"{field_name}[{index}]"
             )
 
 
 def expand_availability(
-    expo: ExpoData, sessions: list[str] | None, slots: list[str] | None, field_name: str
+    expo: ExpoData,
+    sessions: list[str] | None,
+    slots: list[str] | None,
+    field_name: str = "availability",
 ) -> list[str] | None:
     """Availability given by session ids and/or slot ids, as slot ids (None: whole expo)."""
     if sessions is None and slots is None:
@@ -153,7 +162,7 @@ def expand_availability(
         by_session[slot.session_id].append(slot.id)
     for index, session_id in enumerate(sessions or []):
         if session_id not in by_session:
-            raise InvalidField(
+            raise InvalidCommand(
                 f"{session_id} is not a session of this expo",
                 f"{field_name}.sessions[{index}]",
             )
@@ -179,32 +188,6 @@ class ExpoState:
     def slots(self) -> dict[str, SlotData]:
         return {slot.id: slot for slot in self.expo.slots}
 
-    def participant_available(self, participant_id: str) -> list[str] | None:
-        if participant_id in self.delegates:
-            return self.delegates[participant_id].available_slots
-        return self.exhibitors[participant_id].available_slots
-
-    def max_meetings(self, participant_id: str) -> int | None:
-        if participant_id in self.delegates:
-            return self.delegates[participant_id].max_meetings
-        return self.exhibitors[participant_id].max_meetings
-
-    def location(self, exhibitor_id: str, table: int | None) -> str:
-        if table is not None:
-            return f"Table {table}"
-        booth = self.exhibitors[exhibitor_id].booth
-        return f"Booth {booth}" if booth else "At the exhibitor's booth"
-
-    def open_request_between(self, delegate_id: str, exhibitor_id: str) -> str | None:
-        for request in self.requests.values():
-            if (
-                request.delegate_id == delegate_id
-                and request.exhibitor_id == exhibitor_id
-                and request.status in OPEN_REQUEST
-            ):
-                return request.id
-        return None
-
 
 # Field names of the aggregate's hash: one field per entity, plus the booking index whose
 # fields make double booking impossible (a participant or a table in a slot is one field).
@@ -227,6 +210,11 @@ def delegate_of_subject_field(subject: str) -> str:
     return f"subject:{subject}"
 
 
+def pair_field(delegate_id: str, exhibitor_id: str) -> str:
+    """The open request between a delegate and an exhibitor: at most one at a time."""
+    return f"pair:{delegate_id}:{exhibitor_id}"
+
+
 def request_field(request_id: str) -> str:
     return f"request:{request_id}"
 
@@ -237,6 +225,16 @@ def meeting_field(request_id: str) -> str:
 
 def outcome_field(request_id: str) -> str:
     return f"outcome:{request_id}"
+
+
+# The sets beside the hash that listings read instead of the whole expo, by name; the store
+# keeps them under the expo's key.
+SELLERS_INDEX = "sellers"
+REQUESTS_INDEX = "requests"
+
+
+def requests_of_index(participant_id: str) -> str:
+    return f"requests-of:{participant_id}"
 
 
 def busy_field(participant_id: str, slot_id: str) -> str:
@@ -268,3 +266,9 @@ def parse_state(raw: dict[str, str]) -> ExpoState | None:
         elif kind == "outcome":
             state.outcomes[ident] = OutcomeData.model_validate_json(value)
     return state
+
+
+def meeting_location(exhibitor: ExhibitorData, table: int | None) -> str:
+    if table is not None:
+        return f"Table {table}"
+    return f"Booth {exhibitor.booth}" if exhibitor.booth else "At the exhibitor's booth"

@@ -6,11 +6,13 @@ from __future__ import annotations
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
-from services.events import meetings
+from services.events import usecases
+from services.events.commands.meetings import AlreadyRequested
 from services.events.domain import exhibitor_of_seller_field
 from services.events.store import EventsStore
-from shared.consumer import Handler, apply_once
-from shared.contracts import Event
+from shared.auth import Principal, Role
+from shared.consumer import HandlerRegistry, apply_once
+from shared.contracts import consumers
 from shared.contracts.catalog import (
     ListingStatus,
     SellerData,
@@ -18,17 +20,19 @@ from shared.contracts.catalog import (
     SellerRegistered,
     SellerUpdated,
 )
-from shared.contracts.expo import RequestOrigin
 from shared.contracts.matching import MatchAccepted
 from shared.envelope import Envelope
-from shared.errors import Conflict, Problem
+from shared.errors import Problem
+
+# The matching service's acceptances are requests this service makes on its own authority.
+ON_BEHALF_OF_MATCHING = Principal(Role.service, "matching")
 
 
 class UnusableEvent(Exception):
     """A well-formed event this service cannot act on (it names an unknown expo, say)."""
 
 
-def catalog_handlers(redis: Redis, store: EventsStore) -> dict[str, Handler]:
+def catalog_handlers(redis: Redis, store: EventsStore) -> HandlerRegistry:
     async def upsert(seller: SellerData, envelope: Envelope) -> None:
         key = store.seller_key(seller.id)
 
@@ -41,12 +45,10 @@ def catalog_handlers(redis: Redis, store: EventsStore) -> dict[str, Handler]:
 
         await apply_once(redis, store.marker(seller.id, envelope.id), effect, watch=[key])
 
-    async def on_seller(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, SellerRegistered | SellerUpdated)
+    async def on_seller(event: SellerRegistered | SellerUpdated, envelope: Envelope) -> None:
         await upsert(event.seller, envelope)
 
-    async def on_delisted(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, SellerDelisted)
+    async def on_delisted(event: SellerDelisted, envelope: Envelope) -> None:
         known = await store.seller(event.seller_id)
         if known is not None:
             delisted = known.model_copy(
@@ -54,47 +56,44 @@ def catalog_handlers(redis: Redis, store: EventsStore) -> dict[str, Handler]:
             )
             await upsert(delisted, envelope)
 
-    return {
-        SellerRegistered.type: on_seller,
-        SellerUpdated.type: on_seller,
-        SellerDelisted.type: on_delisted,
-    }
+    registry = HandlerRegistry(consumers.EVENTS_CATALOG)
+    registry.on(SellerRegistered, on_seller)
+    registry.on(SellerUpdated, on_seller)
+    registry.on(SellerDelisted, on_delisted)
+    return registry
 
 
-def matching_handlers(store: EventsStore) -> dict[str, Handler]:
-    async def on_accepted(event: Event, envelope: Envelope) -> None:
+def matching_handlers(store: EventsStore) -> HandlerRegistry:
+    async def on_accepted(event: MatchAccepted, _envelope: Envelope) -> None:
         """The request id derives from the proposal id, so a redelivered acceptance finds its
         request already there and changes nothing."""
-        assert isinstance(event, MatchAccepted)
         proposal = event.proposal
         if proposal.expo_id is None:
             return  # accepted outside any expo: nothing to schedule
         exhibitor_id = proposal.exhibitor_id
         if exhibitor_id is None:
-            fields = await store.read(
-                proposal.expo_id, [exhibitor_of_seller_field(proposal.seller_id)]
-            )
-            exhibitor_id = fields.get(exhibitor_of_seller_field(proposal.seller_id))
+            field = exhibitor_of_seller_field(proposal.seller_id)
+            exhibitor_id = (await store.read(proposal.expo_id, [field])).get(field)
             if exhibitor_id is None:
                 raise UnusableEvent(
                     f"seller {proposal.seller_id} does not exhibit at {proposal.expo_id}"
                 )
         try:
-            await meetings.create_request(
+            await usecases.request_meeting(
                 store,
+                ON_BEHALF_OF_MATCHING,
                 proposal.expo_id,
-                f"req-{proposal.id}",
                 proposal.delegate_id,
                 exhibitor_id,
                 event.weight,
-                RequestOrigin.match,
+                request_id=f"req-{proposal.id}",
                 match_id=proposal.id,
             )
-        except Conflict as refused:
-            if refused.field == "body.exhibitor_id":
-                return  # they already have an open request together: the match is honoured
-            raise UnusableEvent(f"{type(refused).__name__}: {refused.detail}") from refused
+        except AlreadyRequested:
+            return  # they already have an open request together: the match is honoured
         except Problem as refused:
             raise UnusableEvent(f"{type(refused).__name__}: {refused.detail}") from refused
 
-    return {MatchAccepted.type: on_accepted}
+    registry = HandlerRegistry(consumers.EVENTS_MATCHING)
+    registry.on(MatchAccepted, on_accepted)
+    return registry

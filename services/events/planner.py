@@ -1,4 +1,4 @@
-"""The organiser's global scheduling run and the publication of its result.
+"""The organiser's global scheduling run.
 
 Reads the whole expo, hands the problem to the solver (in a worker thread, with a time limit),
 and commits the difference as one compare-and-set change: new meetings, moved ones, and ones
@@ -13,13 +13,13 @@ from collections import defaultdict
 from pydantic import BaseModel, Field
 
 from services.events import scheduling
+from services.events.access import require_organiser
 from services.events.bookings import BookingChange, Placement
-from services.events.domain import EXPO, OPEN_REQUEST, ExpoState, meeting_field
-from services.events.meetings import meeting_location
+from services.events.domain import EXPO, OPEN_REQUEST, SCHEDULABLE, ExpoState, meeting_location
 from services.events.store import EventsStore
-from shared.atomic import Change
+from shared.atomic import Change, Conflicted, retry_on_conflict
+from shared.auth import Principal
 from shared.contracts.expo import (
-    ExpoData,
     ExpoStatus,
     ExpoUpdated,
     MeetingData,
@@ -28,8 +28,7 @@ from shared.contracts.expo import (
 )
 from shared.errors import Conflict
 
-ATTEMPTS = 3
-SCHEDULABLE = {ExpoStatus.open, ExpoStatus.scheduled, ExpoStatus.published}
+ATTEMPTS = 3  # each one solves again: a few, then the organiser is told to run it again
 
 
 class UnplacedOut(BaseModel):
@@ -113,9 +112,15 @@ def _tables_keeping_previous(
     return chosen
 
 
-async def run_schedule(store: EventsStore, expo_id: str, time_limit: float) -> ScheduleReport:
-    for _ in range(ATTEMPTS):
+async def run_schedule(
+    store: EventsStore, principal: Principal, expo_id: str, time_limit: float
+) -> ScheduleReport:
+    """Schedule every open request: read the whole expo, solve (in a worker thread, within the
+    time limit), commit the difference; solve again if the expo changed meanwhile."""
+
+    async def attempt() -> ScheduleReport:
         state = await store.load(expo_id)
+        require_organiser(principal, state.expo)
         if state.expo.status not in SCHEDULABLE:
             raise Conflict(
                 f"the expo is {state.expo.status.value}; open it before scheduling", "expo_id"
@@ -123,32 +128,44 @@ async def run_schedule(store: EventsStore, expo_id: str, time_limit: float) -> S
         instance = build_instance(state)
         result = await asyncio.to_thread(scheduling.solve, instance, time_limit)
         change, new, moved = _difference(state, instance, result)
-        if await store.commit(expo_id, change) is None:
-            placed_weight = result.objective
-            return ScheduleReport(
-                expo_id=expo_id,
-                solver_status=result.status,
-                requests=len(instance.requests),
-                scheduled=len(result.meetings),
-                scheduled_weight=placed_weight,
-                upper_bound=result.upper_bound,
-                ratio_to_bound=round(placed_weight / result.upper_bound, 4)
-                if result.upper_bound
-                else 1.0,
-                new=new,
-                moved=moved,
-                unplaced=[
-                    UnplacedOut(
-                        request_id=u.request,
-                        delegate_id=state.requests[u.request].delegate_id,
-                        exhibitor_id=state.requests[u.request].exhibitor_id,
-                        reason=u.reason,
-                    )
-                    for u in result.unscheduled
-                ],
-                seconds=round(result.seconds, 3),
+        if await store.commit(expo_id, change) is not None:
+            raise Conflicted
+        return _report(state, instance, result, new, moved)
+
+    return await retry_on_conflict(
+        attempt, ATTEMPTS, "the expo kept changing while it was being scheduled; run it again"
+    )
+
+
+def _report(
+    state: ExpoState,
+    instance: scheduling.Instance,
+    result: scheduling.Schedule,
+    new: int,
+    moved: int,
+) -> ScheduleReport:
+    placed_weight = result.objective
+    return ScheduleReport(
+        expo_id=state.expo.id,
+        solver_status=result.status,
+        requests=len(instance.requests),
+        scheduled=len(result.meetings),
+        scheduled_weight=placed_weight,
+        upper_bound=result.upper_bound,
+        ratio_to_bound=round(placed_weight / result.upper_bound, 4) if result.upper_bound else 1.0,
+        new=new,
+        moved=moved,
+        unplaced=[
+            UnplacedOut(
+                request_id=u.request,
+                delegate_id=state.requests[u.request].delegate_id,
+                exhibitor_id=state.requests[u.request].exhibitor_id,
+                reason=u.reason,
             )
-    raise Conflict("the expo kept changing while it was being scheduled; run it again")
+            for u in result.unscheduled
+        ],
+        seconds=round(result.seconds, 3),
+    )
 
 
 def _difference(
@@ -206,21 +223,3 @@ def _difference(
         change.announce(ExpoUpdated(expo=expo))
     new = sum(previous is None for _, previous in moves)
     return change, new, len(moves) - new
-
-
-async def publish(store: EventsStore, state: ExpoState) -> ExpoData:
-    """Publish the schedule: every scheduled meeting is confirmed and will not move again."""
-    expo = state.expo.model_copy(
-        update={"status": ExpoStatus.published, "version": state.expo.version + 1}
-    )
-    change = Change()
-    change.expect(EXPO, state.raw[EXPO])
-    change.put(EXPO, expo.model_dump_json())
-    for meeting in state.meetings.values():
-        if not meeting.confirmed:
-            name = meeting_field(meeting.request_id)
-            change.expect(name, state.raw[name])
-            change.put(name, meeting.model_copy(update={"confirmed": True}).model_dump_json())
-    change.announce(ExpoUpdated(expo=expo))
-    await store.commit_or_conflict(expo.id, change)
-    return expo

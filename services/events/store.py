@@ -5,17 +5,28 @@ ids), and the projection of catalog sellers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TypeVar
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
-from services.events.domain import EXPO, ExpoState, parse_state
-from shared.atomic import AtomicHash, Change
+from services.events.domain import (
+    REQUESTS_INDEX,
+    SELLERS_INDEX,
+    ExpoState,
+    parse_state,
+    requests_of_index,
+)
+from shared.atomic import MAX_ATTEMPTS, AtomicHash, Change, Conflicted, retry_on_conflict
 from shared.contracts import Event
 from shared.contracts.catalog import SellerData
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
 from shared.outbox import Outbox
+from shared.redis_client import text
+
+View = TypeVar("View")
+Result = TypeVar("Result")
 
 
 class EventsStore:
@@ -27,14 +38,9 @@ class EventsStore:
     def key(self, expo_id: str) -> str:
         return f"{self.outbox.tag(expo_id)}:expo:{expo_id}"
 
-    def sellers_key(self, expo_id: str) -> str:
-        return f"{self.key(expo_id)}:sellers"
-
-    def requests_key(self, expo_id: str) -> str:
-        return f"{self.key(expo_id)}:requests"
-
-    def requests_of_key(self, expo_id: str, participant_id: str) -> str:
-        return f"{self.key(expo_id)}:requests-of:{participant_id}"
+    def index_key(self, expo_id: str, index: str) -> str:
+        """The set `index` beside the expo's hash (where `Change.add_to` adds)."""
+        return f"{self.key(expo_id)}:{index}"
 
     def _index(self, shard: int) -> str:
         return f"{self.outbox.shard_tag(shard)}:expos"
@@ -57,7 +63,7 @@ class EventsStore:
 
     async def load(self, expo_id: str) -> ExpoState:
         raw = await self.redis.hgetall(self.key(expo_id))
-        state = parse_state({_text(k): _text(v) for k, v in raw.items()})
+        state = parse_state({text(k): text(v) for k, v in raw.items()})
         if state is None:
             raise NotFound(f"no expo {expo_id}", "expo_id")
         return state
@@ -67,35 +73,47 @@ class EventsStore:
         if not names:
             return {}
         values = await self.redis.hmget(self.key(expo_id), names)
-        return {name: _text(value) for name, value in zip(names, values, strict=True) if value}
+        return {name: text(value) for name, value in zip(names, values, strict=True) if value}
 
     async def exhibiting_seller_ids(self, expo_id: str) -> list[str]:
-        return sorted(_text(i) for i in await self.redis.smembers(self.sellers_key(expo_id)))
+        members = await self.redis.smembers(self.index_key(expo_id, SELLERS_INDEX))
+        return sorted(text(i) for i in members)
 
     async def request_ids(self, expo_id: str) -> list[str]:
-        return sorted(_text(i) for i in await self.redis.smembers(self.requests_key(expo_id)))
+        members = await self.redis.smembers(self.index_key(expo_id, REQUESTS_INDEX))
+        return sorted(text(i) for i in members)
 
     async def requests_of(self, expo_id: str, participant_ids: Iterable[str]) -> list[str]:
         """Ids of the requests naming any of `participant_ids` (delegates or exhibitors)."""
-        keys = [self.requests_of_key(expo_id, p) for p in sorted(set(participant_ids))]
-        return sorted(_text(i) for i in await self.redis.sunion(keys)) if keys else []
-
-    async def exists(self, expo_id: str) -> bool:
-        return bool(await self.redis.hexists(self.key(expo_id), EXPO))
+        keys = [self.index_key(expo_id, requests_of_index(p)) for p in sorted(set(participant_ids))]
+        return sorted(text(i) for i in await self.redis.sunion(keys)) if keys else []
 
     async def commit(self, expo_id: str, change: Change) -> str | None:
         """Commit `change`; returns the field that changed meanwhile, or None."""
         return await self.atomic.commit(self.key(expo_id), change)
 
-    async def commit_or_conflict(self, expo_id: str, change: Change) -> None:
-        conflict = await self.commit(expo_id, change)
-        if conflict is not None:
-            raise Conflict(f"changed meanwhile ({conflict}); read again and retry")
+    async def change(
+        self,
+        expo_id: str,
+        read: Callable[[], Awaitable[View]],
+        decide: Callable[[View], tuple[Change, Result]],
+        attempts: int = MAX_ATTEMPTS,
+    ) -> Result:
+        """Read a view, decide, and commit the change with its events atomically; when another
+        writer changed a field the view read, read and decide again."""
+
+        async def attempt() -> Result:
+            change, result = decide(await read())
+            if change and await self.commit(expo_id, change) is not None:
+                raise Conflicted
+            return result
+
+        return await retry_on_conflict(attempt, attempts)
 
     async def expo_ids(self) -> list[str]:
         ids: list[str] = []
         for shard in range(self.outbox.shards):
-            ids += [_text(member) for member in await self.redis.smembers(self._index(shard))]
+            ids += [text(member) for member in await self.redis.smembers(self._index(shard))]
         return sorted(ids)
 
     # -- the projection of catalog sellers ----------------------------------------------------
@@ -116,7 +134,3 @@ class EventsStore:
 
     def queue_seller(self, pipe: Pipeline, seller: SellerData) -> None:
         pipe.set(self.seller_key(seller.id), seller.model_dump_json())
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

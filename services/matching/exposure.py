@@ -4,7 +4,7 @@ Plain ranking proposes the same well-certified, export-experienced sellers to ev
 and leaves small producers with no one. Two rules spread the proposals, and neither ever
 lifts a seller above one of a higher relevance tier:
 
-- discount: a seller's score is multiplied by 1 / (1 + λ · max(0, n − t) / t), where n is how
+- discount: a seller's score is multiplied by 1 / (1 + λ · max(0, n - t) / t), where n is how
   often it was proposed in this expo so far and t the fair share (proposals so far /
   exhibitors, at least 1); λ = 1, so a seller at twice its share keeps half its score;
 - guarantee: when a delegate's k places are filled and none went to an exhibitor never
@@ -26,21 +26,12 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from services.matching.domain import (
-    GOOD,
-    Candidate,
-    CatalogIndex,
-    MatchQuery,
-    ParsedQuery,
-    Reason,
-    SellerMatch,
-    candidate_order,
-    explain,
-    order_key,
-    parse,
-    score_candidates,
-    tier,
-)
+from services.matching.ranking.explain import Reason, SellerMatch, explain
+from services.matching.ranking.index import CatalogIndex
+from services.matching.ranking.query import MatchQuery, ParsedQuery, parse
+from services.matching.ranking.scoring import Candidate
+from services.matching.ranking.search import candidate_order, order_key, score_candidates
+from services.matching.ranking.weights import GOOD, tier
 
 LAMBDA = 1.0
 GUARANTEE_RELEVANCE = GOOD
@@ -72,6 +63,29 @@ def gini(values: Iterable[float]) -> float:
     weighted = sum((position + 1) * value for position, value in enumerate(ordered))
     n = len(ordered)
     return (2 * weighted) / (n * total) - (n + 1) / n
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """How evenly an expo's proposals so far spread over its exhibitors."""
+
+    exhibitors: int
+    proposals: int  # made to these exhibitors
+    coverage: float
+    gini: float
+    least_proposed: tuple[str, ...]  # the (up to 10) exhibitors proposed least, fewest first
+
+    @classmethod
+    def of(cls, counts: Mapping[str, int], exhibitors: Collection[str]) -> Spread:
+        """From the expo's proposal counts per seller (sellers no longer exhibiting left out)."""
+        theirs = {seller: n for seller, n in counts.items() if seller in exhibitors}
+        return cls(
+            exhibitors=len(exhibitors),
+            proposals=sum(theirs.values()),
+            coverage=coverage(theirs, exhibitors),
+            gini=gini(theirs.get(seller, 0) for seller in exhibitors),
+            least_proposed=tuple(sorted(exhibitors, key=lambda s: (theirs.get(s, 0), s))[:10]),
+        )
 
 
 def _pick(
@@ -165,6 +179,8 @@ def propose_for_expo(
     `exhibitors` defaults to every active seller of the index; `already` holds the expo's
     earlier proposal counts; `k` overrides the queries' own; `fair=False` gives plain
     ranking in the same rounds, for comparison."""
+    # One function: every pick changes the counts the next pick is discounted by, so the rounds,
+    # the discount and the guarantee read best as the one loop they are.
     sellers = sorted(
         set(exhibitors)
         if exhibitors is not None

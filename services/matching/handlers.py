@@ -7,71 +7,94 @@ from __future__ import annotations
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
-from services.matching.readmodel import PROJECTED_TYPES, ReadModel
+from services.matching.readmodel import ReadModel
 from services.matching.store import MatchStore, StoredMeeting, StoredRequest, request_of
-from shared.consumer import Handler, apply_once
-from shared.contracts import Event
+from shared.consumer import HandlerRegistry, apply_once
+from shared.contracts import Event, consumers
 from shared.contracts import expo as ex
 from shared.envelope import Envelope
 from shared.errors import NotFound
 
-MATCH_REQUEST_PREFIX = "req-"  # the events service names a match's meeting request req-<proposal>
+MeetingEvent = (
+    ex.MeetingScheduled | ex.MeetingRescheduled | ex.MeetingCancelled | ex.MeetingUnscheduled
+)
+# A meeting's state as a proposal shows it, by the event that announced it.
+MEETING_STATES = {
+    ex.MeetingScheduled: "scheduled",
+    ex.MeetingRescheduled: "scheduled",
+    ex.MeetingCancelled: "cancelled",
+    ex.MeetingUnscheduled: "unscheduled",
+}
 
 
-def projection_handlers(
-    model: ReadModel, types: tuple[type[Event], ...] = PROJECTED_TYPES
-) -> dict[str, Handler]:
+def catalog_handlers(model: ReadModel) -> HandlerRegistry:
+    registry = HandlerRegistry(consumers.MATCHING_CATALOG)
+    _project(registry, model, consumers.MATCHING_CATALOG.receives)
+    return registry
+
+
+def expo_handlers(redis: Redis, model: ReadModel, store: MatchStore) -> HandlerRegistry:
+    registry = HandlerRegistry(consumers.MATCHING_EXPO)
+    _project(registry, model, consumers.EXPO_PARTICIPANT_EVENTS)
+
+    async def on_meeting(event: MeetingEvent, envelope: Envelope) -> None:
+        await show_meeting(redis, store, event, envelope)
+
+    registry.on(ex.MeetingScheduled, on_meeting)
+    registry.on(ex.MeetingRescheduled, on_meeting)
+    registry.on(ex.MeetingCancelled, on_meeting)
+    registry.on(ex.MeetingUnscheduled, on_meeting)
+    return registry
+
+
+def _project(registry: HandlerRegistry, model: ReadModel, types: tuple[type[Event], ...]) -> None:
     async def project(event: Event, envelope: Envelope) -> None:
         await model.apply(event, envelope.id)
 
-    return {event_type.type: project for event_type in types}
+    for event_type in types:
+        registry.on(event_type, project)
 
 
-def meeting_handlers(redis: Redis, store: MatchStore) -> dict[str, Handler]:
-    async def on_meeting(event: Event, envelope: Envelope) -> None:
-        meeting: StoredMeeting | None
-        match event:
-            case ex.MeetingScheduled(meeting=m) | ex.MeetingRescheduled(meeting=m):
-                request_id, meeting, state = m.request_id, StoredMeeting(
-                    slot_id=m.slot_id, start=m.start.isoformat(), end=m.end.isoformat(),
-                    location=m.location, table=m.table,
-                ), "scheduled"  # fmt: skip
-            case ex.MeetingCancelled(request=r):
-                request_id, meeting, state = r.id, None, "cancelled"
-            case ex.MeetingUnscheduled(request=r):
-                request_id, meeting, state = r.id, None, "unscheduled"
-            case _:
-                return
-        if not request_id.startswith(MATCH_REQUEST_PREFIX + "mrq-"):
-            return  # not a meeting that came from one of our proposals
-        proposal_id = request_id.removeprefix(MATCH_REQUEST_PREFIX)
-        try:
-            key = store.request_key(request_of(proposal_id))
-        except NotFound:
+async def show_meeting(
+    redis: Redis,
+    store: MatchStore,
+    event: ex.MeetingScheduled
+    | ex.MeetingRescheduled
+    | ex.MeetingCancelled
+    | ex.MeetingUnscheduled,
+    envelope: Envelope,
+) -> None:
+    """Put the meeting (or its end) on the proposal it came from, if it came from one."""
+    meeting: StoredMeeting | None = None
+    if isinstance(event, ex.MeetingScheduled | ex.MeetingRescheduled):
+        m = event.meeting
+        proposal_id = m.match_id
+        meeting = StoredMeeting(
+            slot_id=m.slot_id, start=m.start.isoformat(), end=m.end.isoformat(),
+            location=m.location, table=m.table,
+        )  # fmt: skip
+    else:
+        proposal_id = event.request.match_id
+    if proposal_id is None:
+        return  # not a meeting that came from one of our proposals
+    state = MEETING_STATES[type(event)]
+    try:
+        key = store.request_key(request_of(proposal_id))
+    except NotFound:
+        return
+
+    async def effect(pipe: Pipeline) -> None:
+        raw = await pipe.get(key)
+        pipe.multi()
+        if raw is None:
             return
+        request = StoredRequest.model_validate_json(raw)
+        proposals = [
+            p.model_copy(update={"meeting": meeting, "meeting_status": state})
+            if p.id == proposal_id
+            else p
+            for p in request.proposals
+        ]
+        pipe.set(key, request.model_copy(update={"proposals": proposals}).model_dump_json())
 
-        async def effect(pipe: Pipeline) -> None:
-            raw = await pipe.get(key)
-            pipe.multi()
-            if raw is None:
-                return
-            request = StoredRequest.model_validate_json(raw)
-            proposals = [
-                p.model_copy(update={"meeting": meeting, "meeting_status": state})
-                if p.id == proposal_id
-                else p
-                for p in request.proposals
-            ]
-            pipe.set(key, request.model_copy(update={"proposals": proposals}).model_dump_json())
-
-        await apply_once(
-            redis, store.marker(request_of(proposal_id), envelope.id), effect, watch=[key]
-        )
-
-    meeting_types = (
-        ex.MeetingScheduled,
-        ex.MeetingRescheduled,
-        ex.MeetingCancelled,
-        ex.MeetingUnscheduled,
-    )
-    return {event_type.type: on_meeting for event_type in meeting_types}
+    await apply_once(redis, store.marker(request_of(proposal_id), envelope.id), effect, watch=[key])

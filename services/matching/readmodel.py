@@ -3,9 +3,10 @@ products, expos, delegates and exhibitors.
 
 Every entity is stored whole with its version; an event older than what is stored (a replay,
 a redelivery) changes nothing, and each event's id is recorded in the same Lua script as its
-effect (one round trip per event, atomic). Changes to sellers and products are appended to a change stream, from which every
-process keeps its in-memory ranking index current. Under another key prefix, the same code
-rebuilds the model from the topics (`python -m services.matching.rebuild`).
+effect (one round trip per event, atomic). Changes to sellers and products are appended to a
+change stream, from which every process keeps its in-memory ranking index current. Under
+another key prefix, the same code rebuilds the model from the topics
+(`python -m services.matching.rebuild`).
 """
 
 from __future__ import annotations
@@ -17,31 +18,23 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from services.matching.domain import CatalogIndex, ProductProfile, SellerProfile
+from services.matching.ranking.index import CatalogIndex, ProductProfile, SellerProfile
 from shared.consumer import MARKER_TTL_SECONDS
-from shared.contracts import Event
+from shared.contracts import Event, consumers
 from shared.contracts import catalog as cat
 from shared.contracts import expo as ex
 from shared.contracts.catalog import ListingStatus, ProductData, SellerData
 from shared.contracts.expo import DelegateData, ExhibitorData, ExpoData
 from shared.envelope import Envelope
+from shared.redis_client import text
 
 LIVE = "{matching-model}"
 CHANGES_KEPT = 200_000  # a process further behind than this reloads everything
 
-PROJECTED_TYPES = (
-    cat.SellerRegistered,
-    cat.SellerUpdated,
-    cat.SellerDelisted,
-    cat.ProductListed,
-    cat.ProductUpdated,
-    cat.ProductDelisted,
-    ex.ExpoCreated,
-    ex.ExpoUpdated,
-    ex.DelegateRegistered,
-    ex.DelegateUpdated,
-    ex.ExhibitorRegistered,
-    ex.ExhibitorUpdated,
+# Everything the read model holds, from the catalog and from the expo topic.
+PROJECTED_TYPES: tuple[type[Event], ...] = (
+    *consumers.MATCHING_CATALOG.receives,
+    *consumers.EXPO_PARTICIPANT_EVENTS,
 )
 
 
@@ -194,7 +187,7 @@ class ReadModel:
         return DelegateData.model_validate_json(raw) if raw else None
 
     async def delegates(self, expo_id: str) -> list[DelegateData]:
-        ids = sorted(_text(i) for i in await self.redis.smembers(self.key("delegates", expo_id)))
+        ids = sorted(text(i) for i in await self.redis.smembers(self.key("delegates", expo_id)))
         return [
             DelegateData.model_validate_json(raw)
             for raw in await self._many("delegate", ids)
@@ -204,7 +197,7 @@ class ReadModel:
     async def exhibitors(self, expo_id: str) -> dict[str, ExhibitorData]:
         """An expo's exhibitors by seller id."""
         seller_ids = sorted(
-            _text(i) for i in await self.redis.smembers(self.key("exhibitors", expo_id))
+            text(i) for i in await self.redis.smembers(self.key("exhibitors", expo_id))
         )
         keys = [self.key("exhibitor", expo_id, seller_id) for seller_id in seller_ids]
         values = await self.redis.mget(keys) if keys else []
@@ -222,8 +215,8 @@ class ReadModel:
         return values
 
     async def catalog(self) -> tuple[list[SellerData], list[ProductData]]:
-        seller_ids = sorted(_text(i) for i in await self.redis.smembers(self.key("sellers")))
-        product_ids = sorted(_text(i) for i in await self.redis.smembers(self.key("products")))
+        seller_ids = sorted(text(i) for i in await self.redis.smembers(self.key("sellers")))
+        product_ids = sorted(text(i) for i in await self.redis.smembers(self.key("products")))
         sellers = [
             SellerData.model_validate_json(r) for r in await self._many("seller", seller_ids) if r
         ]
@@ -238,12 +231,12 @@ class ReadModel:
         """Every entity of the model (for comparing a rebuilt model with the live one)."""
         entities: dict[str, Any] = {}
         async for key in self.redis.scan_iter(match=f"{self.prefix}:*", count=1000):
-            name = _text(key).removeprefix(self.prefix + ":")
+            name = text(key).removeprefix(self.prefix + ":")
             kind = name.split(":", 1)[0]
             if kind in ("seller", "product", "expo", "delegate", "exhibitor"):
                 entities[name] = json.loads(await self.redis.get(key) or b"null")
             elif kind in ("sellers", "products", "delegates", "exhibitors"):
-                entities[name] = sorted(_text(m) for m in await self.redis.smembers(key))
+                entities[name] = sorted(text(m) for m in await self.redis.smembers(key))
         return entities
 
     async def clear(self) -> None:
@@ -262,7 +255,7 @@ class IndexFollower:
     async def load(self) -> None:
         # Read the position first: a change made while loading is applied again, harmlessly.
         last = await self.model.redis.xrevrange(self.model.changes, count=1)
-        self.position = _text(last[0][0]) if last else "0-0"
+        self.position = text(last[0][0]) if last else "0-0"
         sellers, products = await self.model.catalog()
         index = CatalogIndex()
         for seller in sellers:
@@ -284,17 +277,17 @@ class IndexFollower:
             return 0
         entries = response[0][1]
         oldest = await self.model.redis.xrange(self.model.changes, count=1)
-        if oldest and _order(_text(oldest[0][0])) > _order(self.position) > (0, 0):
+        if oldest and _order(text(oldest[0][0])) > _order(self.position) > (0, 0):
             await self.load()  # entries it never saw were trimmed away: start over
             return len(entries)
         await self._apply(entries)
-        self.position = _text(entries[-1][0])
+        self.position = text(entries[-1][0])
         return len(entries)
 
     async def _apply(self, entries: Iterable[tuple[Any, dict[bytes, bytes]]]) -> None:
         wanted: dict[tuple[str, str], None] = {}
         for _, fields in entries:
-            wanted[(_text(fields[b"kind"]), _text(fields[b"id"]))] = None
+            wanted[(text(fields[b"kind"]), text(fields[b"id"]))] = None
         keys = [self.model.key(kind, ident) for kind, ident in wanted]
         values = await self.model.redis.mget(keys) if keys else []
         for (kind, _), raw in zip(wanted, values, strict=True):
@@ -314,7 +307,3 @@ def _order(entry_id: str) -> tuple[int, int]:
 def _version_of(value: str) -> int:
     version = json.loads(value).get("version")
     return int(version) if isinstance(version, int) else 0
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

@@ -68,7 +68,7 @@ async def rebuild(settings: Settings, redis: Redis, prefix: str) -> int:
 
 
 async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
-    await consumer._client.force_metadata_update()  # noqa: SLF001 — a fresh consumer has none
+    await consumer._client.force_metadata_update()  # a fresh consumer has none
     return consumer.partitions_for_topic(topic) or {0}
 
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from enum import StrEnum
 
 from pydantic import BaseModel
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
+from shared.atomic import Conflicted, retry_on_conflict
 from shared.contracts import Event
 from shared.errors import NotFound
 from shared.outbox import Outbox
+from shared.redis_client import text
 
 
 class StoredMeeting(BaseModel):
@@ -41,6 +44,14 @@ class StoredProduct(BaseModel):
     relevance: float
 
 
+class ProposalStatus(StrEnum):
+    """A proposal is answered once: accepted (a meeting follows) or declined."""
+
+    proposed = "proposed"
+    accepted = "accepted"
+    declined = "declined"
+
+
 class StoredProposal(BaseModel):
     id: str
     request_id: str
@@ -53,7 +64,7 @@ class StoredProposal(BaseModel):
     score: float
     reasons: list[StoredReason]
     products: list[StoredProduct]
-    status: str = "proposed"  # proposed | accepted | declined
+    status: ProposalStatus = ProposalStatus.proposed
     meeting: StoredMeeting | None = None
     meeting_status: str | None = None  # scheduled | cancelled | unscheduled
 
@@ -67,12 +78,23 @@ class StoredRequest(BaseModel):
     query: dict[str, object]
     proposals: list[StoredProposal]
 
+    @property
+    def aggregate(self) -> str:
+        return aggregate_of(self.expo_id, self.delegate_id, self.owner)
+
 
 def aggregate_of(expo_id: str | None, delegate_id: str | None, subject: str) -> str:
+    """What a request belongs to, for its outbox shard and its listing: its expo, or for a
+    catalogue-wide request the delegate it is for, else the account that asked."""
     return expo_id or f"catalogue:{delegate_id or subject}"
 
 
+# A request's next state and the events announcing it.
+Decision = tuple[StoredRequest, list[Event]]
+
+
 def request_of(proposal_id: str) -> str:
+    """The request a proposal belongs to: proposal ids are `<request id>.<rank>`."""
     return proposal_id.rsplit(".", 1)[0]
 
 
@@ -105,15 +127,16 @@ class MatchStore:
     def marker(self, request_id: str, event_id: str) -> str:
         return f"{self._tag_of_request(request_id)}:processed:{event_id}"
 
-    async def create(self, request: StoredRequest, aggregate: str, events: list[Event]) -> None:
+    async def create(self, request: StoredRequest, events: list[Event]) -> None:
+        """Store a new request, count its proposals in its expo's exposure, stage its events."""
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(self.request_key(request.id), request.model_dump_json())
-            pipe.zadd(self.listing_key(aggregate), {request.id: _created_score(request)})
+            pipe.zadd(self.listing_key(request.aggregate), {request.id: _created_score(request)})
             if request.expo_id is not None:
                 for proposal in request.proposals:
                     pipe.hincrby(self.exposure_key(request.expo_id), proposal.seller_id, 1)
             for event in events:
-                self.outbox.stage(pipe, event, shard_key=aggregate)
+                self.outbox.stage(pipe, event, shard_key=request.aggregate)
             await pipe.execute()
 
     async def load(self, request_id: str) -> StoredRequest:
@@ -123,42 +146,40 @@ class MatchStore:
         return StoredRequest.model_validate_json(raw)
 
     async def listing(self, aggregate: str) -> list[StoredRequest]:
-        ids = [_text(i) for i in await self.redis.zrange(self.listing_key(aggregate), 0, -1)]
+        ids = [text(i) for i in await self.redis.zrange(self.listing_key(aggregate), 0, -1)]
         values = await self.redis.mget([self.request_key(i) for i in ids]) if ids else []
         return [StoredRequest.model_validate_json(raw) for raw in values if raw]
 
     async def exposure(self, expo_id: str) -> dict[str, int]:
         counts = await self.redis.hgetall(self.exposure_key(expo_id))
-        return {_text(seller): int(count) for seller, count in counts.items()}
+        return {text(seller): int(count) for seller, count in counts.items()}
 
     async def change(
-        self,
-        request_id: str,
-        decide: Callable[[StoredRequest], tuple[StoredRequest, list[Event]]],
-        aggregate: Callable[[StoredRequest], str],
+        self, request_id: str, decide: Callable[[StoredRequest], Decision]
     ) -> StoredRequest:
+        """Read the request, `decide` its next state and events, and commit both unless another
+        writer changed the request meanwhile (then read and decide again)."""
         key = self.request_key(request_id)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            while True:
+
+        async def attempt() -> StoredRequest:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                await pipe.watch(key)
+                raw = await pipe.get(key)
+                if raw is None:
+                    raise NotFound(f"no match request {request_id}", "request_id")
+                updated, events = decide(StoredRequest.model_validate_json(raw))
+                pipe.multi()
+                pipe.set(key, updated.model_dump_json())
+                for event in events:
+                    self.outbox.stage(pipe, event, shard_key=updated.aggregate)
                 try:
-                    await pipe.watch(key)
-                    raw = await pipe.get(key)
-                    if raw is None:
-                        raise NotFound(f"no match request {request_id}", "request_id")
-                    updated, events = decide(StoredRequest.model_validate_json(raw))
-                    pipe.multi()
-                    pipe.set(key, updated.model_dump_json())
-                    for event in events:
-                        self.outbox.stage(pipe, event, shard_key=aggregate(updated))
                     await pipe.execute()
-                    return updated
                 except WatchError:
-                    continue
+                    raise Conflicted from None
+                return updated
+
+        return await retry_on_conflict(attempt)
 
 
 def _created_score(request: StoredRequest) -> float:
     return dt.datetime.fromisoformat(request.created_at).timestamp()
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

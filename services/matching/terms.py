@@ -32,13 +32,14 @@ NOT_A_CONCEPT = "!"
 ENGLISH, INDONESIAN, BOTH = "en", "id", "en+id"
 
 _WORD = re.compile(r"[a-z0-9]+")
-_APOSTROPHES = str.maketrans("", "", "'’ʼ`´")
-STOPWORDS = frozenset(
-    "a an and the of for from in on with to or by our we i my their your is are be per "
-    "dan di ke dari yang untuk dengan atau pada ini itu kami saya khas asal "
-    "produk product dll etc high quality premium best good new local lokal asli "
-    "kualitas berkualitas terbaik unggulan".split()
-)
+_APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc`\u00b4")  # ' and its look-alikes
+STOPWORDS = frozenset({
+    "a", "an", "and", "the", "of", "for", "from", "in", "on", "with", "to", "or", "by", "our",
+    "we", "i", "my", "their", "your", "is", "are", "be", "per", "dan", "di", "ke", "dari", "yang",
+    "untuk", "dengan", "atau", "pada", "ini", "itu", "kami", "saya", "khas", "asal", "produk",
+    "product", "dll", "etc", "high", "quality", "premium", "best", "good", "new", "local", "lokal",
+    "asli", "kualitas", "berkualitas", "terbaik", "unggulan",
+})  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

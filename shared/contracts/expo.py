@@ -166,6 +166,9 @@ class MeetingData(BaseModel):
     location: ShortText = Field(examples=["Table 7", "Booth B12"])
     confirmed: bool = Field(description="Part of a published schedule: it will not move")
     version: int = Field(ge=1)
+    match_id: Identifier | None = Field(
+        None, description="The accepted match proposal the meeting's request came from, if any"
+    )
 
 
 class OutcomeData(BaseModel):

@@ -18,6 +18,7 @@ from pydantic.json_schema import models_json_schema
 
 from shared.contracts import EVENT_TYPES, Event
 from shared.contracts.compatibility import incompatibilities
+from shared.contracts.consumers import GROUPS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
@@ -53,7 +54,6 @@ def asyncapi_document() -> dict[str, Any]:
     schemas["CloudEventHeaders"] = _cloudevent_headers()
     messages: dict[str, Any] = {}
     channels: dict[str, Any] = {}
-    operations: dict[str, Any] = {}
     for model in models:
         name = model.__name__
         messages[name] = {
@@ -79,14 +79,7 @@ def asyncapi_document() -> dict[str, Any]:
             },
         )
         channel["messages"][name] = {"$ref": f"#/components/messages/{name}"}
-    for topic, channel in sorted(channels.items()):
-        operations[f"publish-{topic}"] = {
-            "action": "send",
-            "channel": {"$ref": f"#/channels/{topic}"},
-            "messages": [
-                {"$ref": f"#/channels/{topic}/messages/{name}"} for name in channel["messages"]
-            ],
-        }
+    operations = _operations(channels)
     return {
         "asyncapi": "3.0.0",
         "info": {
@@ -103,6 +96,31 @@ def asyncapi_document() -> dict[str, Any]:
         "operations": operations,
         "components": {"schemas": schemas, "messages": messages},
     }
+
+
+def _operations(channels: dict[str, Any]) -> dict[str, Any]:
+    """Each service's publishing, and each consumer group's receiving (its declared types)."""
+    operations: dict[str, Any] = {}
+    for topic, channel in sorted(channels.items()):
+        operations[f"publish-{topic}"] = {
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{topic}"},
+            "messages": [
+                {"$ref": f"#/channels/{topic}/messages/{name}"} for name in channel["messages"]
+            ],
+        }
+    for group in GROUPS:
+        operations[f"receive-{group.name}"] = {
+            "action": "receive",
+            "summary": f"Consumer group {group.name}",
+            "description": group.description,
+            "channel": {"$ref": f"#/channels/{group.topic}"},
+            "messages": [
+                {"$ref": f"#/channels/{group.topic}/messages/{model.__name__}"}
+                for model in group.receives
+            ],
+        }
+    return operations
 
 
 def _cloudevent_headers() -> dict[str, Any]:

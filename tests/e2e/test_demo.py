@@ -26,7 +26,7 @@ def test_demo_once_loads_the_scenario_prints_the_report_and_exits_cleanly(tmp_pa
             str(tmp_path / "stack"),
             "--out",
             str(tmp_path / "out"),
-        ],  # fmt: skip
+        ],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

@@ -25,8 +25,8 @@ async def test_set_additions_commit_with_the_fields_and_not_at_all_on_a_conflict
     first = Change()
     first.expect("request:r1", None)
     first.put("request:r1", "{}")
-    first.add_to(every, "r1")
-    first.add_to(mine, "r1")
+    first.add_to("requests", "r1")  # a set named after the hash: `every`
+    first.add_to("requests-of:del-1", "r1")
     first.announce(SellerDelisted(seller_id=aggregate, version=1))
     assert await atomic.commit(key, first) is None
     assert await redis.smembers(every) == await redis.smembers(mine) == {b"r1"}
@@ -34,7 +34,7 @@ async def test_set_additions_commit_with_the_fields_and_not_at_all_on_a_conflict
     losing = Change()  # read before `first` committed: r1 was absent
     losing.expect("request:r1", None)
     losing.put("request:r2", "{}")
-    losing.add_to(every, "r2")
+    losing.add_to("requests", "r2")
     losing.announce(SellerDelisted(seller_id=aggregate, version=2))
     assert await atomic.commit(key, losing) == "request:r1"
     assert await redis.smembers(every) == {b"r1"}

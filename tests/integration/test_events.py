@@ -219,6 +219,38 @@ async def test_two_hundred_concurrent_requests_for_one_slot_never_double_book(
     assert sorted(m["request_id"] for m in stored) == sorted(m["request_id"] for m in placed)
 
 
+async def test_a_live_request_goes_next_to_the_meetings_it_can_join_or_says_why_not(
+    catalog, events
+) -> None:
+    """Online insertion through the API: beside the participant's meeting (no idle gap), then
+    the meeting limit, then a slot outside their common availability, each with its reason."""
+    expo = await open_expo(events)
+    first, second, third = [await exhibitor(catalog, events, expo["id"]) for _ in range(3)]
+    guest = await delegate(events, expo["id"], max_meetings=2)
+    await events.post(f"/expos/{expo['id']}/schedule", json={"time_limit_seconds": 2})
+
+    async def ask(booth: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        made = await events.post(
+            f"/expos/{expo['id']}/requests",
+            json={"delegate_id": guest["id"], "exhibitor_id": booth["id"], **extra},
+        )
+        assert made.status_code == 201, made.text
+        return dict(made.json())
+
+    anchored = await ask(first, slot_id="d1-am-03")
+    assert anchored["meeting"]["slot_id"] == "d1-am-03"
+    beside = await ask(second)
+    assert beside["meeting"]["slot_id"] in {"d1-am-02", "d1-am-04"}  # back to back, no gap
+    over = await ask(third)
+    assert over["meeting"] is None and over["not_placed"]["reason"] == "max_meetings"
+    assert "has reached 2 meetings" in over["not_placed"]["detail"]
+    moved = await events.post(
+        f"/expos/{expo['id']}/requests/{beside['request']['id']}/reschedule",
+        json={"slot_id": "d9-am-01"},
+    )
+    assert_problem(moved, 422, "body.slot_id")
+
+
 # -- agendas ---------------------------------------------------------------------------------
 async def test_icalendar_agenda_parses_and_shows_kupang_local_times_with_stable_uids(
     catalog, events, settings: Settings

@@ -26,10 +26,10 @@ def test_compose_runs_kafka_in_kraft_mode_redis_with_aof_and_every_service() -> 
     compose = _documents(DEPLOY / "docker-compose.yml")[0]["services"]
     assert "controller" in compose["kafka"]["environment"]["KAFKA_PROCESS_ROLES"]
     assert "--appendonly" in compose["redis"]["command"]
-    assert SERVICES <= set(compose)
+    assert set(compose) >= SERVICES
     for name in SERVICES:
         environment = compose[name]["environment"]
-        assert REQUIRED_ENVIRONMENT <= set(environment), name
+        assert set(environment) >= REQUIRED_ENVIRONMENT, name
         assert environment["SERVICE"] == name
         assert environment["KAFKA_IDEMPOTENCE"] == "true"  # Apache Kafka supports it
         assert compose[name]["build"]["dockerfile"] == "deploy/Dockerfile"
@@ -48,7 +48,7 @@ def test_kubernetes_deploys_every_service_with_probes_and_the_secret_from_outsid
     for name, deployment in deployments.items():
         container = deployment["spec"]["template"]["spec"]["containers"][0]
         names = {variable["name"] for variable in container["env"]} | set(config)
-        assert REQUIRED_ENVIRONMENT <= names, name
+        assert names >= REQUIRED_ENVIRONMENT, name
         secret = next(v for v in container["env"] if v["name"] == "JWT_SECRET")
         assert "secretKeyRef" in secret["valueFrom"]
         assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"

@@ -41,16 +41,16 @@ def test_slots_follow_the_session_in_local_time_with_breaks_between_them() -> No
 @pytest.mark.parametrize(
     ("sessions", "field"),
     [
-        ([session("a", dt.date(2019, 11, 20), "09:00", "12:00")], "body.sessions[0].day"),
-        ([session("a", DAY1, "12:00", "09:00")], "body.sessions[0].end"),
-        ([session("a", DAY1, "09:00", "09:10")], "body.sessions[0].end"),
+        ([session("a", dt.date(2019, 11, 20), "09:00", "12:00")], "sessions[0].day"),
+        ([session("a", DAY1, "12:00", "09:00")], "sessions[0].end"),
+        ([session("a", DAY1, "09:00", "09:10")], "sessions[0].end"),
         (
             [session("a", DAY1, "09:00", "12:00"), session("b", DAY1, "11:00", "13:00")],
-            "body.sessions[1].start",
+            "sessions[1].start",
         ),
         (
             [session("a", DAY1, "09:00", "12:00"), session("a", DAY2, "09:00", "12:00")],
-            "body.sessions[0].id",
+            "sessions[0].id",
         ),
     ],
     ids=["outside-dates", "ends-before-start", "too-short", "overlapping", "duplicate-id"],
@@ -58,13 +58,14 @@ def test_slots_follow_the_session_in_local_time_with_breaks_between_them() -> No
 def test_a_wrong_calendar_names_the_field(sessions: list[SessionData], field: str) -> None:
     with pytest.raises(InvalidField) as refused:
         slots_of(*sessions)
-    assert refused.value.field == field
+    assert refused.value.field == field  # relative to the command
+    assert refused.value.request_field == f"body.{field}"  # as the HTTP answer names it
 
 
 def test_a_time_zone_must_be_iana() -> None:
     with pytest.raises(InvalidField) as refused:
         slots_of(session("a", DAY1, "09:00", "12:00"), zone="WITA")
-    assert refused.value.field == "body.time_zone"
+    assert refused.value.field == "time_zone"
 
 
 def test_pool_mode_needs_tables_and_booth_mode_none() -> None:
@@ -99,18 +100,18 @@ def _expo(status: ExpoStatus = ExpoStatus.draft) -> ExpoData:
 
 def test_availability_by_session_and_slot_becomes_slot_ids_in_calendar_order() -> None:
     expo = _expo()
-    chosen = expand_availability(expo, ["d2-pm"], ["d1-am-02"], "body.availability")
+    chosen = expand_availability(expo, ["d2-pm"], ["d1-am-02"], "availability")
     assert chosen == ["d1-am-02", "d2-pm-01", "d2-pm-02"]
-    assert expand_availability(expo, None, None, "body.availability") is None
+    assert expand_availability(expo, None, None, "availability") is None
 
 
 def test_availability_outside_the_sessions_names_the_field() -> None:
     with pytest.raises(InvalidField) as refused:
-        expand_availability(_expo(), None, ["d1-am-01", "d3-am-01"], "body.availability")
-    assert refused.value.field == "body.availability.slots[1]"
+        expand_availability(_expo(), None, ["d1-am-01", "d3-am-01"], "availability")
+    assert refused.value.field == "availability.slots[1]"
     with pytest.raises(InvalidField) as refused:
-        expand_availability(_expo(), ["d9"], None, "body.availability")
-    assert refused.value.field == "body.availability.sessions[0]"
+        expand_availability(_expo(), ["d9"], None, "availability")
+    assert refused.value.field == "availability.sessions[0]"
 
 
 def test_status_moves_only_forward_through_its_life_cycle() -> None:

@@ -8,7 +8,6 @@ import random
 
 import pytest
 
-from services.matching.domain import CatalogIndex, MatchQuery, parse, score_candidates
 from services.matching.exposure import (
     GUARANTEE_RELEVANCE,
     coverage,
@@ -18,6 +17,9 @@ from services.matching.exposure import (
     gini,
     propose_for_expo,
 )
+from services.matching.ranking.index import CatalogIndex
+from services.matching.ranking.query import MatchQuery, parse
+from services.matching.ranking.search import score_candidates
 from shared.contracts.catalog import ProductData, SellerData
 from tests.matching_data import product, seller
 

@@ -9,22 +9,12 @@ import random
 import pytest
 
 from bench.matching_inprocess import build_catalogue, build_queries
-from services.matching.domain import (
-    BILINGUAL_TERM,
-    OTHER_VARIETY,
-    CatalogIndex,
-    InvalidQuery,
-    MatchQuery,
-    SellerMatch,
-    language_name,
-    match_product,
-    parse,
-    rank,
-    score_candidates,
-    score_parts,
-    tier,
-    top,
-)
+from services.matching.ranking.explain import SellerMatch, language_name
+from services.matching.ranking.index import CatalogIndex
+from services.matching.ranking.query import InvalidQuery, MatchQuery, parse
+from services.matching.ranking.scoring import match_product, score_parts
+from services.matching.ranking.search import rank, score_candidates, top
+from services.matching.ranking.weights import BILINGUAL_TERM, OTHER_VARIETY, tier
 from shared.contracts.catalog import ListingStatus, ProductData, SellerData
 from tests.matching_data import product, seller
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.matching.domain import CatalogIndex, MatchQuery, rank
+from services.matching.ranking.index import CatalogIndex
+from services.matching.ranking.query import MatchQuery
+from services.matching.ranking.search import rank
 from services.matching.terms import (
     ConceptHit,
     concepts_for_hs,

@@ -1,0 +1,89 @@
+"""Certification routes: record a seller's certificate, list them, and revoke one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, Field, model_validator
+
+from services.catalog import commands
+from services.catalog.domain import Certification, seller_id_of
+from services.catalog.routes.dependencies import Store, today
+from shared.auth import AUTHENTICATED, CurrentPrincipal
+from shared.contracts.catalog import CertificationKind, CertificationStatus
+from shared.http import Strict
+from shared.types import Identifier, ShortText
+
+router = APIRouter(tags=["certifications"], dependencies=AUTHENTICATED)
+
+
+class CertificationIn(Strict):
+    kind: CertificationKind
+    number: ShortText = Field(max_length=64)
+    issuer: ShortText = Field(examples=["BPJPH", "BPOM", "DJKI"])
+    valid_from: dt.date
+    valid_until: dt.date | None = None
+    product_ids: list[Identifier] = Field(default_factory=list, max_length=200)
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> CertificationIn:
+        if self.valid_until is not None and self.valid_until < self.valid_from:
+            raise ValueError("valid_until must not be before valid_from")
+        return self
+
+
+class RevocationIn(Strict):
+    reason: ShortText
+
+
+class CertificationOut(BaseModel):
+    id: str
+    seller_id: str
+    kind: CertificationKind
+    number: str
+    issuer: str
+    valid_from: dt.date
+    valid_until: dt.date | None
+    product_ids: list[str]
+    status: CertificationStatus
+    revoked_reason: str | None
+    version: int
+
+
+def certification_out(certification: Certification) -> CertificationOut:
+    return CertificationOut.model_validate(certification.model_dump())
+
+
+@router.post("/sellers/{seller_id}/certifications", status_code=status.HTTP_201_CREATED)
+async def grant_certification(
+    seller_id: Identifier, body: CertificationIn, principal: CurrentPrincipal, store: Store
+) -> CertificationOut:
+    on = today()
+    fields = body.model_dump()
+    decision = await store.change(
+        seller_id, lambda catalog: commands.grant_certification(catalog, principal, fields, on)
+    )
+    return certification_out(decision.changed)
+
+
+@router.get("/sellers/{seller_id}/certifications")
+async def list_certifications(seller_id: Identifier, store: Store) -> list[CertificationOut]:
+    catalog = await store.load(seller_id)
+    return [
+        certification_out(c) for c in sorted(catalog.certifications.values(), key=lambda c: c.id)
+    ]
+
+
+@router.post("/certifications/{certification_id}/revoke")
+async def revoke_certification(
+    certification_id: Identifier, body: RevocationIn, principal: CurrentPrincipal, store: Store
+) -> CertificationOut:
+    on = today()
+    decision = await store.change(
+        seller_id_of(certification_id),
+        lambda catalog: commands.revoke_certification(
+            catalog, principal, certification_id, body.reason, on
+        ),
+    )
+    return certification_out(decision.changed)

@@ -1,0 +1,385 @@
+"""Decisions on meeting requests: make one, place it in the schedule (with the scheduler's own
+online insertion), move it, cancel it, record how it went."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.events import scheduling
+from services.events.access import require_organiser, require_party
+from services.events.bookings import BookingChange, Placement
+from services.events.domain import (
+    ACCEPTS_REQUESTS,
+    OPEN_REQUEST,
+    REQUESTS_INDEX,
+    SCHEDULE_EXISTS,
+    meeting_location,
+    outcome_field,
+    pair_field,
+    request_field,
+    requests_of_index,
+)
+from services.events.views import BookingView, NewRequestView, RequestView, shared_slots
+from shared.atomic import Change, Conflicted
+from shared.auth import Principal, Role
+from shared.contracts.expo import (
+    DelegateData,
+    ExhibitorData,
+    ExpoStatus,
+    FollowUp,
+    MeetingCancelled,
+    MeetingData,
+    MeetingMode,
+    MeetingOutcomeRecorded,
+    MeetingRequestData,
+    MeetingRequested,
+    OutcomeData,
+    RequestOrigin,
+    RequestStatus,
+)
+from shared.errors import CommandConflict, CommandNotFound, Forbidden, InvalidCommand
+
+
+class AlreadyRequested(CommandConflict):
+    """The delegate and the exhibitor already have an open request together."""
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    request_id: str
+    reason: scheduling.Reason
+    detail: str
+
+
+@dataclass(frozen=True)
+class RequestOutcome:
+    request: MeetingRequestData
+    meeting: MeetingData | None
+    unplaced: Unplaced | None
+
+
+@dataclass(frozen=True)
+class Requested:
+    request: MeetingRequestData
+    created: bool  # False: the request existed (the same id was asked for again)
+    place_now: bool  # a schedule exists: the request goes into it at once
+
+
+@dataclass(frozen=True)
+class Outcome:
+    held: bool
+    rating: int | None = None
+    follow_up: FollowUp = FollowUp.none
+    deal_value: float | None = None
+    currency: str | None = None
+
+
+def request_meeting(
+    principal: Principal,
+    view: NewRequestView,
+    request_id: str,
+    weight: int,
+    match_id: str | None = None,
+    slot_id: str | None = None,
+) -> tuple[Change, Requested]:
+    """A delegate asks to meet an exhibitor, an organiser asks for them, or a service turns an
+    accepted match (`match_id`) into a request. The same request id again changes nothing, so
+    a redelivered acceptance yields the same request."""
+    origin = _origin(principal, view, match_id)
+    if view.existing is not None:
+        return Change(), Requested(view.existing, False, _due(view, view.existing))
+    delegate, exhibitor = _participants(view)
+    if view.expo.status not in ACCEPTS_REQUESTS:
+        raise CommandConflict(f"the expo is {view.expo.status.value}; it takes no meeting requests")
+    if slot_id is not None and slot_id not in {s.id for s in view.expo.slots}:
+        raise InvalidCommand(f"{slot_id} is not a slot of this expo", "slot_id")
+    if view.open_request is not None:
+        raise AlreadyRequested(
+            f"{delegate.name} already has request {view.open_request} with {exhibitor.seller_name}",
+            "exhibitor_id",
+        )
+    request = MeetingRequestData(
+        id=request_id,
+        expo_id=view.expo.id,
+        delegate_id=delegate.id,
+        exhibitor_id=exhibitor.id,
+        seller_id=exhibitor.seller_id,
+        weight=weight,
+        origin=origin,
+        match_id=match_id,
+        status=RequestStatus.requested,
+        version=1,
+    )
+    pair = pair_field(delegate.id, exhibitor.id)
+    change = Change()
+    change.expect(request_field(request_id), None)
+    change.expect(pair, None)
+    change.put(request_field(request_id), request.model_dump_json())
+    change.put(pair, request_id)
+    # The indexes listings and agendas read instead of the whole expo.
+    change.add_to(REQUESTS_INDEX, request_id)
+    for participant in (delegate.id, exhibitor.id):
+        change.add_to(requests_of_index(participant), request_id)
+    change.announce(MeetingRequested(request=request))
+    return change, Requested(request, True, _due(view, request))
+
+
+def place(view: BookingView, slot_id: str | None = None) -> tuple[Change, RequestOutcome]:
+    """Place a requested meeting into the existing schedule without moving anything: in
+    `slot_id`, or in the free slot both attend that leaves them the fewest idle gaps."""
+    request = view.request
+    if request.status is not RequestStatus.requested:
+        return Change(), RequestOutcome(request, view.meeting, None)
+    placed = _online_insert(view, slot_id, moving=None)
+    if isinstance(placed, Unplaced):
+        return Change(), RequestOutcome(request, None, placed)
+    booking = BookingChange(view.raw)
+    meeting = booking.place(_placement(view, placed, view.expo.status is ExpoStatus.published))
+    scheduled = request.model_copy(
+        update={"status": RequestStatus.scheduled, "version": meeting.version}
+    )
+    return booking.finish(), RequestOutcome(scheduled, meeting, None)
+
+
+def reschedule(
+    principal: Principal, view: BookingView, slot_id: str | None
+) -> tuple[Change, RequestOutcome]:
+    """Move a scheduled meeting to `slot_id` (or to the best other free slot), atomically: it
+    either lands in the new slot or stays where it was."""
+    require_organiser(principal, view.expo)
+    meeting = view.meeting
+    if meeting is None:
+        raise CommandConflict(
+            f"request {view.request.id} has no meeting to move; it is {view.request.status.value}"
+        )
+    if slot_id is not None and slot_id not in {s.id for s in view.expo.slots}:
+        raise InvalidCommand(f"{slot_id} is not a slot of this expo", "slot_id")
+    placed = _online_insert(view, slot_id, moving=meeting)
+    if isinstance(placed, Unplaced):
+        return Change(), RequestOutcome(view.request, meeting, placed)
+    booking = BookingChange(view.raw)
+    booking.free(meeting)
+    moved = booking.place(_placement(view, placed, meeting.confirmed), previous=meeting)
+    scheduled = view.request.model_copy(
+        update={"status": RequestStatus.scheduled, "version": moved.version}
+    )
+    return booking.finish(), RequestOutcome(scheduled, moved, None)
+
+
+def cancel(
+    principal: Principal, view: RequestView, reason: str
+) -> tuple[Change, MeetingRequestData]:
+    """Cancel a request, freeing its meeting's slot, table and counters."""
+    require_party(principal, view.expo, view.delegate, view.seller)
+    request = view.request
+    if request.status not in OPEN_REQUEST:
+        raise CommandConflict(f"the request is already {request.status.value}")
+    booking = BookingChange(view.raw)
+    if view.meeting is not None:
+        booking.free(view.meeting)
+    cancelled = request.model_copy(
+        update={"status": RequestStatus.cancelled, "version": request.version + 1}
+    )
+    booking.write_request(cancelled)
+    pair = pair_field(request.delegate_id, request.exhibitor_id)
+    booking.change.expect(pair, view.raw.get(pair))
+    booking.change.delete(pair)
+    booking.change.announce(
+        MeetingCancelled(
+            request=cancelled,
+            reason=reason,
+            freed_slot_id=view.meeting.slot_id if view.meeting else None,
+        )
+    )
+    return booking.finish(), cancelled
+
+
+def record_outcome(
+    principal: Principal, view: RequestView, outcome: Outcome
+) -> tuple[Change, OutcomeData]:
+    """Whether a scheduled meeting was held and what came of it; recorded again, it replaces
+    the earlier record."""
+    require_party(principal, view.expo, view.delegate, view.seller)
+    request = view.request
+    if request.status is not RequestStatus.scheduled and view.outcome is None:
+        raise CommandConflict(
+            f"only a scheduled meeting has an outcome; this one is {request.status.value}"
+        )
+    if not outcome.held and (
+        outcome.deal_value or outcome.follow_up is not FollowUp.none or outcome.rating
+    ):
+        raise InvalidCommand("a meeting that was not held has no rating, follow-up or deal", "held")
+    if (outcome.deal_value is None) != (outcome.currency is None):
+        raise InvalidCommand("a deal value needs its currency and the reverse", "currency")
+    version = request.version + 1
+    recorded = OutcomeData(
+        request_id=request.id,
+        expo_id=request.expo_id,
+        delegate_id=request.delegate_id,
+        seller_id=request.seller_id,
+        held=outcome.held,
+        rating=outcome.rating,
+        follow_up=outcome.follow_up,
+        deal_value=outcome.deal_value,
+        currency=outcome.currency,
+        version=version,
+    )
+    status = RequestStatus.held if outcome.held else RequestStatus.no_show
+    updated = request.model_copy(update={"status": status, "version": version})
+    change = Change()
+    change.expect(request_field(request.id), view.raw[request_field(request.id)])
+    change.put(request_field(request.id), updated.model_dump_json())
+    change.put(outcome_field(request.id), recorded.model_dump_json())
+    change.announce(MeetingOutcomeRecorded(outcome=recorded))
+    return change, recorded
+
+
+# -- who asks, and for whom --------------------------------------------------------------------
+def _origin(principal: Principal, view: NewRequestView, match_id: str | None) -> RequestOrigin:
+    principal.require(Role.organiser, Role.delegate, Role.service)
+    if principal.role is Role.delegate:
+        if view.delegate is None:
+            raise CommandNotFound(
+                f"no delegate {view.delegate_id} in expo {view.expo.id}", "delegate_id"
+            )
+        if view.delegate.subject != principal.subject:
+            raise Forbidden("a delegate requests meetings only for themselves")
+        return RequestOrigin.delegate
+    require_organiser(principal, view.expo)
+    return RequestOrigin.match if match_id is not None else RequestOrigin.organiser
+
+
+def _participants(view: NewRequestView) -> tuple[DelegateData, ExhibitorData]:
+    expo_id = view.expo.id
+    if view.delegate is None:
+        raise InvalidCommand(
+            f"{view.delegate_id} is not a delegate of expo {expo_id}", "delegate_id"
+        )
+    if view.exhibitor is None:
+        raise InvalidCommand(
+            f"{view.exhibitor_id} is not an exhibitor of expo {expo_id} (meetings pair a delegate "
+            "with an exhibitor)",
+            "exhibitor_id",
+        )
+    return view.delegate, view.exhibitor
+
+
+def _due(view: NewRequestView, request: MeetingRequestData) -> bool:
+    return view.expo.status in SCHEDULE_EXISTS and request.status is RequestStatus.requested
+
+
+# -- placing with the scheduler's online insertion -----------------------------------------------
+def _online_insert(
+    view: BookingView, slot_id: str | None, moving: MeetingData | None
+) -> scheduling.Meeting | Unplaced:
+    """Insert the view's request into the part of the schedule it touches: both participants'
+    meetings and the meetings holding tables in the slots they share, all fixed. The request's
+    own meeting, when `moving`, is left out, and its slot is not a choice."""
+    try:
+        instance, request = _instance_around(view, moving)
+    except scheduling.InvalidInstance as torn:
+        # The view's reads straddled another booking (a participant's availability changed
+        # between them): what it shows cannot all be true at once, so read it again.
+        raise Conflicted from torn
+    placed = scheduling.OnlineSchedule(instance).insert(request, slot_id)
+    if isinstance(placed, scheduling.Unscheduled):
+        return Unplaced(view.request.id, placed.reason, _why(view, placed.reason, slot_id))
+    return placed
+
+
+def _instance_around(
+    view: BookingView, moving: MeetingData | None
+) -> tuple[scheduling.Instance, scheduling.Request]:
+    """The scheduling instance of the two participants' neighbourhood: their other meetings and
+    the meetings holding tables in the slots they share, all confirmed. Each participant may
+    attend the slots of the meetings they have (even if they narrowed their availability since).
+    Whom those meetings are with does not matter here, only that they hold the slot and the
+    table: a pair of stand-ins per table takes the counterparts' place (one meeting per table
+    and slot, so no stand-in is ever booked twice)."""
+    expo, own = view.expo, view.request
+    pool = expo.tables if expo.mode is MeetingMode.tables else None
+    slot_of: dict[str, str] = {}
+    people_of: dict[str, list[str]] = {}
+    for person in (view.delegate.id, view.exhibitor.id):
+        for slot_id, request_id in view.busy(person).items():
+            if request_id != own.id:
+                slot_of[request_id] = slot_id
+                people_of.setdefault(request_id, []).append(person)
+    # Tables matter only where both are free: elsewhere the slot is no choice anyway.
+    busy_slots = set(slot_of.values())
+    table_of: dict[str, int] = {}
+    for slot in shared_slots(expo, view.delegate, view.exhibitor) if pool else ():
+        if slot.id in busy_slots:
+            continue
+        for number, request_id in view.tables_taken(slot.id).items():
+            if request_id != own.id:
+                slot_of[request_id], table_of[request_id] = slot.id, number
+    stand_ins: set[str] = set()
+    requests, fixed = [], []
+    for request_id, slot_id in sorted(slot_of.items()):
+        table = table_of.get(request_id)
+        seat = f"table-{table}" if table is not None else f"{slot_id}-{request_id}"
+        people = [*people_of.get(request_id, []), f"{seat}~a", f"{seat}~b"][:2]
+        stand_ins.update(p for p in people if "~" in p)
+        requests.append(scheduling.Request(request_id, people[0], people[1], 1))
+        fixed.append(scheduling.Fixed(request_id, slot_id, table))
+    participants = [
+        _participant(person.id, person.available_slots, person.max_meetings, view, moving)
+        for person in (view.delegate, view.exhibitor)
+    ]
+    participants += [scheduling.Participant(p, "stand-in") for p in sorted(stand_ins)]
+    slots = [scheduling.Slot(s.id, s.start, s.end) for s in expo.slots]
+    new = scheduling.Request(own.id, own.delegate_id, own.exhibitor_id, own.weight)
+    return scheduling.Instance(slots, pool, participants, requests, fixed), new
+
+
+def _participant(
+    person_id: str,
+    declared: list[str] | None,
+    limit: int | None,
+    view: BookingView,
+    moving: MeetingData | None,
+) -> scheduling.Participant:
+    busy = _other_meetings(view, person_id)
+    available = set(declared) | busy if declared is not None else {s.id for s in view.expo.slots}
+    if moving is not None:
+        available.discard(moving.slot_id)
+    return scheduling.Participant(
+        person_id,
+        "participant",
+        frozenset(available),
+        None if limit is None else max(limit, len(busy)),
+    )
+
+
+def _other_meetings(view: BookingView, person_id: str) -> set[str]:
+    """The slots of the participant's meetings but the request's own."""
+    return {slot for slot, request in view.busy(person_id).items() if request != view.request.id}
+
+
+def _placement(view: BookingView, meeting: scheduling.Meeting, confirmed: bool) -> Placement:
+    slot = next(s for s in view.expo.slots if s.id == meeting.slot)
+    location = meeting_location(view.exhibitor, meeting.table)
+    return Placement(view.request, slot, meeting.table, location, confirmed)
+
+
+def _why(view: BookingView, reason: scheduling.Reason, slot_id: str | None) -> str:
+    delegate, exhibitor = view.delegate, view.exhibitor
+    if reason == "slot_taken":
+        attended = {s.id for s in shared_slots(view.expo, delegate, exhibitor)}
+        if slot_id not in attended:
+            return f"{slot_id} is outside their common availability"
+        return f"{slot_id} is no longer free"
+    if reason == "max_meetings":
+        for name, limit, person in (
+            (delegate.name, delegate.max_meetings, delegate.id),
+            (exhibitor.seller_name, exhibitor.max_meetings, exhibitor.id),
+        ):
+            if limit is not None and len(_other_meetings(view, person)) >= limit:
+                return f"{name} has reached {limit} meetings"
+        return "a participant has reached their maximum of meetings"
+    return {
+        "no_common_slot": f"{delegate.name} and {exhibitor.seller_name} share no available slot",
+        "capacity": "every table is taken in their common free slots",
+        "conflict": "they are both busy in every common slot",
+    }[reason]

@@ -1,0 +1,23 @@
+"""The events service's HTTP routes, one router per resource."""
+
+from fastapi import APIRouter
+
+from services.events.routes import (
+    agendas,
+    delegates,
+    exhibitors,
+    expos,
+    requests,
+    schedule,
+    stats,
+)
+
+routers: list[APIRouter] = [
+    expos.router,
+    delegates.router,
+    exhibitors.router,
+    requests.router,
+    schedule.router,
+    agendas.router,
+    stats.router,
+]

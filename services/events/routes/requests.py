@@ -1,0 +1,129 @@
+"""Meeting requests and their meetings: ask, list, move, cancel, record the outcome."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from pydantic import Field
+
+from services.events import queries, usecases
+from services.events.commands.meetings import Outcome, RequestOutcome
+from services.events.queries import MeetingRequestOut, Placement, Window
+from services.events.routes.dependencies import Store
+from shared.auth import AUTHENTICATED, CurrentPrincipal
+from shared.contracts.expo import FollowUp, MeetingRequestData, OutcomeData, RequestStatus
+from shared.http import Page, Paging, Strict
+from shared.types import CurrencyCode, Identifier, ShortText
+
+router = APIRouter(
+    prefix="/expos/{expo_id}/requests", tags=["meetings"], dependencies=AUTHENTICATED
+)
+
+
+class MeetingRequestIn(Strict):
+    delegate_id: Identifier
+    exhibitor_id: Identifier
+    weight: int = Field(5, ge=1, le=100, description="Importance for the scheduler")
+    slot_id: Identifier | None = Field(
+        None, description="Ask for this slot (once a schedule exists, else it is a hint ignored)"
+    )
+
+
+class CancelIn(Strict):
+    reason: ShortText
+
+
+class RescheduleIn(Strict):
+    slot_id: Identifier | None = Field(None, description="Leave out for the best other slot")
+
+
+class OutcomeIn(Strict):
+    held: bool
+    rating: int | None = Field(None, ge=1, le=5)
+    follow_up: FollowUp = FollowUp.none
+    deal_value: float | None = Field(None, ge=0, le=1e12)
+    currency: CurrencyCode | None = None
+
+
+def _out(outcome: RequestOutcome) -> MeetingRequestOut:
+    unplaced = outcome.unplaced
+    return MeetingRequestOut(
+        request=outcome.request,
+        meeting=outcome.meeting,
+        not_placed=Placement(reason=unplaced.reason, detail=unplaced.detail) if unplaced else None,
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def request_meeting(
+    expo_id: Identifier, body: MeetingRequestIn, principal: CurrentPrincipal, store: Store
+) -> MeetingRequestOut:
+    """A delegate asks to meet an exhibitor (or an organiser asks for them). Once a schedule
+    exists the request is placed at once in the best free slot, moving nothing else."""
+    outcome = await usecases.request_meeting(
+        store,
+        principal,
+        expo_id,
+        body.delegate_id,
+        body.exhibitor_id,
+        body.weight,
+        slot_id=body.slot_id,
+    )
+    return _out(outcome)
+
+
+@router.get("")
+async def list_requests(
+    expo_id: Identifier,
+    principal: CurrentPrincipal,
+    store: Store,
+    page: Paging,
+    request_status: Annotated[RequestStatus | None, Query(alias="status")] = None,
+) -> Page[MeetingRequestOut]:
+    """Organisers see every request; a delegate or a seller those they take part in. Reads
+    only those requests, and parses only the page's unless a status is asked for."""
+    window = Window(page.offset, page.limit)
+    items, total = await queries.requests(store, principal, expo_id, request_status, window)
+    return page.page_of(items, total)
+
+
+@router.get("/{request_id}")
+async def get_request(
+    expo_id: Identifier, request_id: Identifier, principal: CurrentPrincipal, store: Store
+) -> MeetingRequestOut:
+    return await queries.request(store, principal, expo_id, request_id)
+
+
+@router.post("/{request_id}/cancel")
+async def cancel_request(
+    expo_id: Identifier,
+    request_id: Identifier,
+    body: CancelIn,
+    principal: CurrentPrincipal,
+    store: Store,
+) -> MeetingRequestData:
+    return await usecases.cancel(store, principal, expo_id, request_id, body.reason)
+
+
+@router.post("/{request_id}/reschedule")
+async def reschedule_request(
+    expo_id: Identifier,
+    request_id: Identifier,
+    body: RescheduleIn,
+    principal: CurrentPrincipal,
+    store: Store,
+) -> MeetingRequestOut:
+    return _out(await usecases.reschedule(store, principal, expo_id, request_id, body.slot_id))
+
+
+@router.post("/{request_id}/outcome")
+async def record_outcome(
+    expo_id: Identifier,
+    request_id: Identifier,
+    body: OutcomeIn,
+    principal: CurrentPrincipal,
+    store: Store,
+) -> OutcomeData:
+    outcome = Outcome(**body.model_dump())
+    return await usecases.record_outcome(store, principal, expo_id, request_id, outcome)

@@ -1,0 +1,30 @@
+"""The organiser's scheduling run over every open request of an expo."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import Field
+
+from services.events.planner import ScheduleReport, run_schedule
+from services.events.routes.dependencies import Store
+from shared.auth import AUTHENTICATED, CurrentPrincipal
+from shared.http import Strict
+from shared.types import Identifier
+
+router = APIRouter(
+    prefix="/expos/{expo_id}/schedule", tags=["scheduling"], dependencies=AUTHENTICATED
+)
+
+
+class ScheduleIn(Strict):
+    time_limit_seconds: float = Field(10, gt=0, le=300)
+
+
+@router.post("")
+async def schedule(
+    expo_id: Identifier, body: ScheduleIn, principal: CurrentPrincipal, store: Store
+) -> ScheduleReport:
+    """Schedule every open request: maximise the weight of meetings held, keep confirmed
+    meetings where they are, then leave fewer idle gaps and spread meetings fairly. Says what
+    could not be placed and why, and how close the result is to the proven upper bound."""
+    return await run_schedule(store, principal, expo_id, body.time_limit_seconds)

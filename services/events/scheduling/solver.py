@@ -1,0 +1,365 @@
+"""The global optimisation: which meetings happen (an exact maximum-weight b-matching as a
+min-cost flow, whose value is the proven upper bound), where (first fit, then CP-SAT for weight
+and back-to-back meetings), and the weight-first `greedy` baseline it never does worse than."""
+
+from __future__ import annotations
+
+import heapq
+import time
+from collections import defaultdict
+
+from ortools.graph.python import min_cost_flow
+from ortools.sat.python import cp_model
+
+from services.events.scheduling.booking import Booking, placed_weight, rebook, start_from_fixed
+from services.events.scheduling.instance import Instance, Request, Schedule, Unscheduled
+
+SELECTION_SHARE = 0.3  # of the time limit, at most, to choose meetings that can all be placed
+ASSIGNMENT_SHARE = 0.9  # of the time limit, until slots are given; the rest places leftovers
+
+
+def _by_weight(instance: Instance) -> list[Request]:
+    return sorted(
+        (r for r in instance.requests if r.id not in instance.fixed_by_request),
+        key=lambda r: (-r.weight, r.id),
+    )
+
+
+def _finish(instance: Instance, booking: Booking, upper_bound: int, started: float) -> Schedule:
+    objective = placed_weight(instance, booking)
+    return Schedule(
+        meetings=sorted(booking.meetings.values(), key=lambda m: m.request),
+        unscheduled=[
+            Unscheduled(r.id, booking.reason(r))
+            for r in sorted(instance.requests, key=lambda r: r.id)
+            if r.id not in booking.meetings
+        ],
+        objective=objective,
+        upper_bound=upper_bound,
+        status="optimal" if objective == upper_bound else "feasible",
+        seconds=time.perf_counter() - started,
+    )
+
+
+def greedy(instance: Instance) -> Schedule:
+    """Weight first: each request, heaviest first, in its best free slot. The baseline."""
+    started = time.perf_counter()
+    booking = start_from_fixed(instance)
+    for request in _by_weight(instance):
+        booking.place(request)
+    return _finish(instance, booking, combinatorial_bound(instance), started)
+
+
+def combinatorial_bound(instance: Instance) -> int:
+    """A proven upper bound without a solver: a participant holds at most min(max_meetings,
+    slots they attend) meetings, so the placed weight is at most, for either side of the
+    requests, the sum over its participants of their heaviest that many requests; and at most
+    the heaviest `tables × slots` requests."""
+    reachable = [r for r in instance.requests if instance.common_slots(r)]
+    bounds = []
+    for side in ("a", "b"):
+        weights: dict[str, list[int]] = defaultdict(list)
+        for request in reachable:
+            weights[getattr(request, side)].append(request.weight)
+        total = 0
+        for person, own in weights.items():
+            room = len(instance.open_slots[person])
+            limit = instance.by_id[person].max_meetings
+            total += sum(heapq.nlargest(room if limit is None else min(room, limit), own))
+        bounds.append(total)
+    if instance.tables is not None:
+        heaviest = heapq.nlargest(
+            instance.tables * len(instance.slots), (r.weight for r in reachable)
+        )
+        bounds.append(sum(heaviest))
+    return min(bounds)
+
+
+# -- the global optimisation -----------------------------------------------------------------
+def solve(instance: Instance, time_limit: float, workers: int = 2) -> Schedule:
+    """Choose the meetings by a maximum-weight b-matching (exact, as a min-cost flow; its value
+    is a proven bound), place them (first fit, moves, then CP-SAT), then place what is left
+    in any free slot. Never worse than the greedy; returns within about `time_limit` seconds."""
+    started = time.perf_counter()
+    baseline = greedy(instance)
+    fixed = start_from_fixed(instance)
+    selected, placed, flow_bound = _choose_meetings(
+        instance, fixed, started + time_limit * SELECTION_SHARE
+    )
+    booking = _assign_slots(
+        instance, fixed, selected, placed, started + time_limit * ASSIGNMENT_SHARE, workers
+    )
+    placed_some = True
+    while placed_some:  # what did not get a slot, or was not selected; a move may make room
+        placed_some = False
+        for request in _by_weight(instance):
+            if request.id not in booking.meetings and (
+                booking.place(request) or booking.place_moving_one(request)
+            ):
+                placed_some = True
+    if placed_weight(instance, booking) < baseline.objective:
+        booking = rebook(instance, baseline)
+    return _finish(instance, booking, min(baseline.upper_bound, flow_bound), started)
+
+
+def _choose_meetings(
+    instance: Instance, fixed: Booking, deadline: float
+) -> tuple[list[Request], Booking, int]:
+    """The meetings to hold, a placement of them, and the proven upper bound.
+
+    A heaviest selection may have no placement: two of its meetings may need the same
+    participant, or the last table, in the only slots they share. The meetings the placement
+    misses are then left out and the flow chooses again (as heavy or a little lighter, and
+    often placeable), while time lasts and a new choice could beat the best placement."""
+    selected, bound = _select_by_flow(instance, fixed, set())
+    placed = _first_fit(fixed, selected)
+    best_selected, best = selected, placed
+    banned: set[str] = set()
+    while time.perf_counter() < deadline:
+        missing = {r.id for r in selected if r.id not in placed.meetings}
+        if not missing:
+            break
+        banned |= missing
+        selected, reachable = _select_by_flow(instance, fixed, banned)
+        if reachable <= placed_weight(instance, best):
+            break
+        placed = _first_fit(fixed, selected)
+        if placed_weight(instance, placed) > placed_weight(instance, best):
+            best_selected, best = selected, placed
+    return best_selected, best, bound
+
+
+def _first_fit(fixed: Booking, requests: list[Request]) -> Booking:
+    """Place the requests one by one, the most constrained first (a request that fits in few
+    slots takes them before others), then those left over by moving one meeting each."""
+    trial = fixed.copy()
+    options = {
+        r.id: sum(
+            fixed.both_free(r, s) and fixed.has_room(s) for s in fixed.instance.common_slots(r)
+        )
+        for r in requests
+    }
+    for request in sorted(requests, key=lambda r: (options[r.id], -r.weight, r.id)):
+        trial.place(request)
+    for request in requests:
+        if request.id not in trial.meetings:
+            trial.place_moving_one(request)
+    return trial
+
+
+def _select_by_flow(
+    instance: Instance, fixed: Booking, banned: set[str]
+) -> tuple[list[Request], int]:
+    """The heaviest set of requests such that nobody has more meetings than their limit or the
+    free slots they attend, and no more meetings than free tables in all: a bipartite
+    b-matching (side a to side b), solved exactly as a min-cost flow. Every schedule obeys
+    these limits, so the fixed weight plus its weight is a proven upper bound (it ignores only
+    which slots the two share; without `banned` requests, it bounds only schedules without them).
+    Among the heaviest sets it takes one that leaves the fewest participants without any
+    meeting."""
+    # One function: the network's nodes, arcs and their costs are numbered together, and the
+    # selection is read back from those same arc numbers.
+    candidates = [
+        r
+        for r in _by_weight(instance)
+        if r.id not in banned
+        and fixed.under_limits(r)
+        and any(fixed.both_free(r, s) and fixed.has_room(s) for s in instance.common_slots(r))
+    ]
+
+    def room(person: str) -> int:
+        free = len(instance.open_slots[person]) - fixed.count[person]  # fixed: all attended
+        remaining = fixed.remaining(person)
+        return free if remaining is None else min(free, remaining)
+
+    sides = {
+        "a": {person: room(person) for person in sorted({r.a for r in candidates})},
+        "b": {person: room(person) for person in sorted({r.b for r in candidates})},
+    }
+    # Weight first, then fairness: the first meeting of a participant who has none earns a
+    # bonus of 1, and weights are scaled past the sum of all bonuses, so no bonus can cost any
+    # weight and the weight is read back exactly by integer division.
+    bonus = {
+        (side, person)
+        for side, rooms in sides.items()
+        for person, free in rooms.items()
+        if free > 0 and fixed.count[person] == 0
+    }
+    scale = len(bonus) + 1
+    flow = min_cost_flow.SimpleMinCostFlow()
+    nodes: dict[tuple[str, str], int] = {}
+
+    def node(side: str, name: str) -> int:
+        return nodes.setdefault((side, name), len(nodes))
+
+    source, hub, sink = node("", "source"), node("", "hub"), node("", "sink")
+    arcs = [
+        (
+            flow.add_arc_with_capacity_and_unit_cost(
+                node("a", r.a), node("b", r.b), 1, -scale * r.weight
+            ),
+            r,
+        )
+        for r in candidates
+    ]
+    for side, rooms in sides.items():
+        for person, free in rooms.items():
+            tail, head = (hub, node("a", person)) if side == "a" else (node("b", person), sink)
+            first = 1 if (side, person) in bonus else 0
+            if first:
+                flow.add_arc_with_capacity_and_unit_cost(tail, head, 1, -1)
+            if free > first:
+                flow.add_arc_with_capacity_and_unit_cost(tail, head, free - first, 0)
+    supply = sum(sides["a"].values())
+    if instance.tables is not None:
+        supply = min(
+            supply, sum(instance.tables - len(fixed.in_slot[s]) for s in range(len(instance.slots)))
+        )
+    flow.add_arc_with_capacity_and_unit_cost(source, hub, supply, 0)
+    flow.add_arc_with_capacity_and_unit_cost(source, sink, supply, 0)  # flow that meets nobody
+    flow.set_node_supply(source, supply)
+    flow.set_node_supply(sink, -supply)
+    if flow.solve() != flow.OPTIMAL:
+        return candidates, combinatorial_bound(instance)
+    fixed_weight = sum(instance.request_by_id[f.request].weight for f in instance.fixed)
+    selected = [r for arc, r in arcs if flow.flow(arc) > 0]
+    return selected, fixed_weight + (-flow.optimal_cost()) // scale
+
+
+def _assign_slots(
+    instance: Instance,
+    fixed: Booking,
+    requests: list[Request],
+    placed: Booking,
+    deadline: float,
+    workers: int,
+) -> Booking:
+    """Improve the placement of the chosen meetings with CP-SAT and return the best found:
+    first more weight, if the placement misses some; then, keeping that weight, as many
+    back-to-back meetings as possible (fewer idle gaps)."""
+    placement = _PlacementModel(instance, fixed, requests)
+    model, variables = placement.model, placement.variables
+    weight = {r.id: r.weight for r in requests}
+    weight_placed = sum(weight[rid] * v for (rid, _), v in variables.items())
+    chosen = {
+        (rid, instance.slot_index[m.slot])
+        for rid, m in placed.meetings.items()
+        if rid not in instance.fixed_by_request
+    }
+    best = sum(weight[rid] for rid, _ in chosen)
+    if best < sum(weight.values()):
+        model.maximize(weight_placed)
+        _hint(model, variables, chosen)
+        now = time.perf_counter()
+        solver = _solver(workers, now + (deadline - now) / 2)
+        solved = solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        if solved and round(solver.objective_value) > best:
+            chosen = {key for key, v in variables.items() if solver.boolean_value(v)}
+            best = round(solver.objective_value)
+    together = _back_to_back(instance, fixed, model, placement.per_person_slot)
+    if together and time.perf_counter() < deadline:
+        # Lexicographic: keep the weight, then close idle gaps in the time left.
+        model.add(weight_placed >= best)
+        model.maximize(sum(together))
+        _hint(model, variables, chosen)
+        for pair in together:
+            model.add_hint(pair, False)
+        solver = _solver(workers, deadline)
+        if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            chosen = {key for key, v in variables.items() if solver.boolean_value(v)}
+    booking = fixed.copy()
+    for request_id, slot in sorted(chosen, key=lambda key: (key[1], key[0])):
+        booking.book(instance.request_by_id[request_id], slot, booking.free_table(slot))
+    return booking
+
+
+class _PlacementModel:
+    """The CP-SAT model of placing `requests` around the `fixed` booking: a Boolean per
+    request and free common slot, with the hard rules as constraints."""
+
+    def __init__(self, instance: Instance, fixed: Booking, requests: list[Request]) -> None:
+        self.model = cp_model.CpModel()
+        self.variables: dict[tuple[str, int], cp_model.IntVar] = {}
+        self.per_person_slot: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
+        self.per_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        self.per_person: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        requests_of: dict[str, int] = defaultdict(int)
+        for request in requests:
+            self._add_options(instance, fixed, request)
+            for person in (request.a, request.b):
+                requests_of[person] += 1
+        for group in self.per_person_slot.values():
+            if len(group) > 1:
+                self.model.add_at_most_one(group)
+        for person, group in self.per_person.items():
+            remaining = fixed.remaining(person)
+            if remaining is not None and requests_of[person] > remaining:
+                self.model.add(sum(group) <= remaining)
+        if instance.tables is not None:
+            for slot, group in self.per_slot.items():
+                free = instance.tables - len(fixed.in_slot[slot])
+                if len(group) > free:
+                    self.model.add(sum(group) <= free)
+
+    def _add_options(self, instance: Instance, fixed: Booking, request: Request) -> None:
+        """The request's free common slots, at most one of them taken."""
+        options = []
+        for slot in sorted(instance.common_slots(request)):
+            if fixed.both_free(request, slot) and fixed.has_room(slot):
+                variable = self.model.new_bool_var("")
+                self.variables[request.id, slot] = variable
+                options.append(variable)
+                self.per_slot[slot].append(variable)
+                for person in (request.a, request.b):
+                    self.per_person_slot[person, slot].append(variable)
+                    self.per_person[person].append(variable)
+        if len(options) > 1:
+            self.model.add_at_most_one(options)
+
+
+def _hint(
+    model: cp_model.CpModel,
+    variables: dict[tuple[str, int], cp_model.IntVar],
+    chosen: set[tuple[str, int]],
+) -> None:
+    model.proto.clear_solution_hint()
+    for key, variable in variables.items():
+        model.add_hint(variable, key in chosen)
+
+
+def _solver(workers: int, deadline: float) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = workers
+    # The model took time to build: the solver gets what is left until the deadline.
+    solver.parameters.max_time_in_seconds = max(deadline - time.perf_counter(), 0.05)
+    return solver
+
+
+def _back_to_back(
+    instance: Instance,
+    booking: Booking,
+    model: cp_model.CpModel,
+    per_person_slot: dict[tuple[str, int], list[cp_model.IntVar]],
+) -> list[cp_model.IntVar]:
+    """One Boolean per participant and pair of consecutive slots that may both hold one of
+    their meetings (a placed one, or a choice of the model): true only if both do."""
+    pairs: set[tuple[str, int, int]] = set()
+    for person, slot in per_person_slot:
+        for first in (instance.previous_slot[slot], slot):
+            second = None if first is None else instance.next_slot[first]
+            if first is not None and second is not None:
+                pairs.add((person, first, second))
+    together = []
+    for person, first, second in sorted(pairs):
+        sides: list[list[cp_model.IntVar]] = []
+        for slot in (first, second):
+            if (person, slot) in per_person_slot:
+                sides.append(per_person_slot[person, slot])
+            elif (person, slot) not in booking.at:
+                break  # never busy there: the pair cannot happen
+        else:
+            both = model.new_bool_var("")
+            for group in sides:
+                model.add(sum(group) >= 1).only_enforce_if(both)
+            together.append(both)
+    return together
