@@ -28,6 +28,7 @@ from redis.asyncio.client import Pipeline
 from shared.contracts import Event
 from shared.envelope import Envelope
 from shared.observability import current_correlation_id
+from shared.redis_client import text
 
 log = logging.getLogger(__name__)
 
@@ -172,8 +173,8 @@ class OutboxRelay:
             for entry_id, fields in entries:
                 topic, key, value, headers = _record(fields)
                 future = await producer.send(topic, value=value, key=key, headers=headers)
-                pending.append((_text(entry_id), future))
-            sent.append((_text(stream_name), pending))
+                pending.append((text(entry_id), future))
+            sent.append((text(stream_name), pending))
         return await self._acknowledge(sent)
 
     async def _acknowledge(self, sent: list[tuple[str, list[tuple[str, Any]]]]) -> int:
@@ -220,7 +221,7 @@ class OutboxRelay:
         for shard in list(self.held):
             lease = f"{self.outbox.shard_tag(shard)}:outbox:lease"
             try:
-                if _text(await self.redis.get(lease) or b"") == self.instance:
+                if text(await self.redis.get(lease) or b"") == self.instance:
                     await self.redis.delete(lease)
             except Exception:
                 log.info("could not release outbox lease", extra={"shard": shard})
@@ -253,7 +254,3 @@ class OutboxRelay:
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from services.events import views
 from services.events.access import (
     is_party,
     owns,
@@ -88,7 +87,7 @@ async def delegates(
 async def delegate(
     store: EventsStore, principal: Principal, expo_id: str, delegate_id: str
 ) -> DelegateData:
-    found = (await views.delegate_view(store, expo_id, delegate_id)).delegate
+    found = (await store.delegate_view(expo_id, delegate_id)).delegate
     require_self_or_staff(principal, found)
     return found
 
@@ -108,7 +107,7 @@ async def requests(
 ) -> tuple[list[MeetingRequestOut], int]:
     """Organisers see every request; a delegate or a seller those they take part in. Reads
     only those requests, and parses only the window's unless a status is asked for."""
-    await views.read_expo(store, expo_id)
+    await store.read_expo(expo_id)
     if principal.is_staff:
         ids = await store.request_ids(expo_id)
     else:
@@ -140,7 +139,7 @@ async def request(
     store: EventsStore, principal: Principal, expo_id: str, request_id: str
 ) -> MeetingRequestOut:
     """A request the principal may not see answers as if it did not exist."""
-    view = await views.request_view(store, expo_id, request_id)
+    view = await store.request_view(expo_id, request_id)
     if not is_party(principal, view.delegate, view.seller):
         raise NotFound(f"no meeting request {request_id} in expo {expo_id}", "request_id")
     return MeetingRequestOut(request=view.request, meeting=view.meeting)
@@ -177,7 +176,7 @@ async def agenda(
     """One delegate's, one exhibitor's, one table's or (organisers) the whole expo's meetings.
     One person's agenda reads only their meetings and their counterparts: calendar
     applications poll it."""
-    expo = await views.read_expo(store, expo_id)
+    expo = await store.read_expo(expo_id)
     if delegate_id is not None:
         person = DelegateData.model_validate_json(
             await _one(store, expo_id, delegate_field(delegate_id), "delegate")

@@ -1,7 +1,8 @@
 """The events service's Redis keys: one hash per expo (entities and the booking index as
 fields, under the hash tag of the expo's outbox shard), beside it the sets a listing reads
 instead of the whole hash (its exhibiting sellers, its request ids, each participant's request
-ids), and the projection of catalog sellers."""
+ids), and the projection of catalog sellers; the reads of the views decisions take, and the
+compare-and-set commits of what they decide."""
 
 from __future__ import annotations
 
@@ -12,15 +13,47 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from services.events.domain import (
+    EXPO,
     REQUESTS_INDEX,
     SELLERS_INDEX,
     ExpoState,
+    busy_field,
+    count_field,
+    delegate_field,
+    delegate_of_subject_field,
+    exhibitor_field,
+    exhibitor_of_seller_field,
+    meeting_field,
+    outcome_field,
+    pair_field,
     parse_state,
+    request_field,
     requests_of_index,
+    table_field,
+)
+from services.events.views import (
+    BookingView,
+    DelegateView,
+    NewRequestView,
+    RegistrationView,
+    RequestView,
+    expo_of,
+    parsed,
+    request_of,
+    shared_slots,
 )
 from shared.atomic import MAX_ATTEMPTS, AtomicHash, Change, Conflicted, retry_on_conflict
 from shared.contracts import Event
 from shared.contracts.catalog import SellerData
+from shared.contracts.expo import (
+    DelegateData,
+    ExhibitorData,
+    ExpoData,
+    MeetingData,
+    MeetingMode,
+    MeetingRequestData,
+    OutcomeData,
+)
 from shared.errors import NotFound
 from shared.outbox import Outbox
 from shared.redis_client import text
@@ -115,6 +148,109 @@ class EventsStore:
         for shard in range(self.outbox.shards):
             ids += [text(member) for member in await self.redis.smembers(self._index(shard))]
         return sorted(ids)
+
+    # -- the views decisions take: each read in one place, naming only the fields it needs ------
+    async def read_expo(self, expo_id: str) -> ExpoData:
+        return expo_of(await self.read(expo_id, [EXPO]), expo_id)
+
+    async def delegate_registration(self, expo_id: str, subject: str) -> RegistrationView:
+        raw = await self.read(expo_id, [EXPO, delegate_of_subject_field(subject)])
+        return RegistrationView(
+            expo_of(raw, expo_id), raw.get(delegate_of_subject_field(subject)), raw
+        )
+
+    async def exhibitor_registration(self, expo_id: str, seller_id: str) -> RegistrationView:
+        raw = await self.read(expo_id, [EXPO, exhibitor_of_seller_field(seller_id)])
+        return RegistrationView(
+            expo_of(raw, expo_id), raw.get(exhibitor_of_seller_field(seller_id)), raw
+        )
+
+    async def delegate_view(self, expo_id: str, delegate_id: str) -> DelegateView:
+        raw = await self.read(expo_id, [EXPO, delegate_field(delegate_id)])
+        expo = expo_of(raw, expo_id)
+        found = raw.get(delegate_field(delegate_id))
+        if found is None:
+            raise NotFound(f"no delegate {delegate_id} in expo {expo_id}", "delegate_id")
+        return DelegateView(expo, DelegateData.model_validate_json(found), raw)
+
+    async def new_request_view(
+        self, expo_id: str, request_id: str, delegate_id: str, exhibitor_id: str
+    ) -> NewRequestView:
+        names = [EXPO, delegate_field(delegate_id), exhibitor_field(exhibitor_id)]
+        names += [request_field(request_id), pair_field(delegate_id, exhibitor_id)]
+        raw = await self.read(expo_id, names)
+        return NewRequestView(
+            expo=expo_of(raw, expo_id),
+            delegate_id=delegate_id,
+            exhibitor_id=exhibitor_id,
+            delegate=parsed(raw, delegate_field(delegate_id), DelegateData),
+            exhibitor=parsed(raw, exhibitor_field(exhibitor_id), ExhibitorData),
+            existing=parsed(raw, request_field(request_id), MeetingRequestData),
+            open_request=raw.get(pair_field(delegate_id, exhibitor_id)),
+            raw=raw,
+        )
+
+    async def request_view(self, expo_id: str, request_id: str) -> RequestView:
+        """Two reads: the request, then (with the request again, so the view is one moment) the
+        delegate and the booking fields its meeting holds."""
+        head_names = [EXPO, request_field(request_id), meeting_field(request_id)]
+        head = await self.read(expo_id, head_names)
+        request = request_of(head, expo_id, request_id)
+        meeting = parsed(head, meeting_field(request_id), MeetingData)
+        people = (request.delegate_id, request.exhibitor_id)
+        names = [*head_names, outcome_field(request_id), delegate_field(request.delegate_id)]
+        names += [pair_field(*people), *(count_field(p) for p in people)]
+        if meeting is not None:
+            names += [busy_field(p, meeting.slot_id) for p in people]
+            if meeting.table is not None:
+                names.append(table_field(meeting.slot_id, meeting.table))
+        raw = await self.read(expo_id, names)
+        request = request_of(raw, expo_id, request_id)
+        return RequestView(
+            expo=expo_of(raw, expo_id),
+            request=request,
+            meeting=parsed(raw, meeting_field(request_id), MeetingData),
+            outcome=parsed(raw, outcome_field(request_id), OutcomeData),
+            delegate=DelegateData.model_validate_json(raw[delegate_field(request.delegate_id)]),
+            seller=await self.seller(request.seller_id),
+            raw=raw,
+        )
+
+    async def booking_view(self, expo_id: str, request_id: str) -> BookingView:
+        """Three reads, each naming what the one before revealed: the request; its participants
+        and their busy slots; then all of that again with the tables of the slots they share (and
+        of the slot a meeting to move frees). The view is the last read alone: one moment of the
+        expo, so its meetings, counts and tables agree (what changes after, the commit's
+        expectations catch)."""
+        head = await self.read(
+            expo_id, [EXPO, request_field(request_id), meeting_field(request_id)]
+        )
+        expo, request = expo_of(head, expo_id), request_of(head, expo_id, request_id)
+        people = (request.delegate_id, request.exhibitor_id)
+        names = [EXPO, request_field(request_id), meeting_field(request_id)]
+        names += [delegate_field(request.delegate_id), exhibitor_field(request.exhibitor_id)]
+        names += [count_field(p) for p in people]
+        names += [busy_field(p, slot.id) for slot in expo.slots for p in people]
+        seen = await self.read(expo_id, names)
+        delegate = parsed(seen, delegate_field(request.delegate_id), DelegateData)
+        exhibitor = parsed(seen, exhibitor_field(request.exhibitor_id), ExhibitorData)
+        if delegate is None or exhibitor is None:
+            raise NotFound(f"request {request_id} names a participant the expo lost", "request_id")
+        if expo.mode is MeetingMode.tables and expo.tables:
+            slots = {s.id for s in shared_slots(expo, delegate, exhibitor)}
+            moving = parsed(seen, meeting_field(request_id), MeetingData)
+            slots |= {moving.slot_id} if moving is not None else set()
+            names += [table_field(s, n) for s in sorted(slots) for n in range(1, expo.tables + 1)]
+        raw = await self.read(expo_id, names)
+        return BookingView(
+            expo=expo_of(raw, expo_id),
+            request=request_of(raw, expo_id, request_id),
+            meeting=parsed(raw, meeting_field(request_id), MeetingData),
+            delegate=parsed(raw, delegate_field(request.delegate_id), DelegateData) or delegate,
+            exhibitor=parsed(raw, exhibitor_field(request.exhibitor_id), ExhibitorData)
+            or exhibitor,
+            raw=raw,
+        )
 
     # -- the projection of catalog sellers ----------------------------------------------------
     async def seller(self, seller_id: str) -> SellerData | None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from services.events import views
 from services.events.commands import expos, meetings, participants
 from services.events.commands.meetings import Outcome, RequestOutcome
 from services.events.commands.participants import Availability
@@ -76,7 +75,7 @@ async def register_delegate(
     delegate_id = new_id("dlg")
     return await store.change(
         expo_id,
-        lambda: views.delegate_registration(store, expo_id, chosen),
+        lambda: store.delegate_registration(expo_id, chosen),
         lambda view: participants.register_delegate(
             principal, view, delegate_id, chosen, profile, availability
         ),
@@ -94,7 +93,7 @@ async def update_delegate(
 ) -> DelegateData:
     return await store.change(
         expo_id,
-        lambda: views.delegate_view(store, expo_id, delegate_id),
+        lambda: store.delegate_view(expo_id, delegate_id),
         lambda view: participants.update_delegate(
             principal, view, changes, availability, availability_given
         ),
@@ -114,7 +113,7 @@ async def register_exhibitor(
     seller = await store.seller(seller_id)
     return await store.change(
         expo_id,
-        lambda: views.exhibitor_registration(store, expo_id, seller_id),
+        lambda: store.exhibitor_registration(expo_id, seller_id),
         lambda view: participants.register_exhibitor(
             principal, view, seller, seller_id, exhibitor_id, booth, availability, max_meetings
         ),
@@ -137,7 +136,7 @@ async def request_meeting(
     chosen_id = request_id or new_id("req")
     requested = await store.change(
         expo_id,
-        lambda: views.new_request_view(store, expo_id, chosen_id, delegate_id, exhibitor_id),
+        lambda: store.new_request_view(expo_id, chosen_id, delegate_id, exhibitor_id),
         lambda view: meetings.request_meeting(
             principal, view, chosen_id, weight, match_id, slot_id
         ),
@@ -147,7 +146,7 @@ async def request_meeting(
         return await place(store, expo_id, chosen_id, slot_id if requested.created else None)
     meeting = None
     if requested.request.status is RequestStatus.scheduled:
-        meeting = (await views.booking_view(store, expo_id, chosen_id)).meeting
+        meeting = (await store.booking_view(expo_id, chosen_id)).meeting
     return RequestOutcome(requested.request, meeting, None)
 
 
@@ -156,7 +155,7 @@ async def place(
 ) -> RequestOutcome:
     return await store.change(
         expo_id,
-        lambda: views.booking_view(store, expo_id, request_id),
+        lambda: store.booking_view(expo_id, request_id),
         lambda view: meetings.place(view, slot_id),
     )
 
@@ -166,7 +165,7 @@ async def reschedule(
 ) -> RequestOutcome:
     return await store.change(
         expo_id,
-        lambda: views.booking_view(store, expo_id, request_id),
+        lambda: store.booking_view(expo_id, request_id),
         lambda view: meetings.reschedule(principal, view, slot_id),
     )
 
@@ -176,7 +175,7 @@ async def cancel(
 ) -> MeetingRequestData:
     return await store.change(
         expo_id,
-        lambda: views.request_view(store, expo_id, request_id),
+        lambda: store.request_view(expo_id, request_id),
         lambda view: meetings.cancel(principal, view, reason),
     )
 
@@ -186,6 +185,6 @@ async def record_outcome(
 ) -> OutcomeData:
     return await store.change(
         expo_id,
-        lambda: views.request_view(store, expo_id, request_id),
+        lambda: store.request_view(expo_id, request_id),
         lambda view: meetings.record_outcome(principal, view, outcome),
     )

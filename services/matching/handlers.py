@@ -8,7 +8,13 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from services.matching.readmodel import ReadModel
-from services.matching.store import MatchStore, StoredMeeting, StoredRequest, request_of
+from services.matching.store import (
+    MatchStore,
+    MeetingStatus,
+    StoredMeeting,
+    StoredRequest,
+    request_of,
+)
 from shared.consumer import HandlerRegistry, apply_once
 from shared.contracts import Event, consumers
 from shared.contracts import expo as ex
@@ -20,10 +26,10 @@ MeetingEvent = (
 )
 # A meeting's state as a proposal shows it, by the event that announced it.
 MEETING_STATES = {
-    ex.MeetingScheduled: "scheduled",
-    ex.MeetingRescheduled: "scheduled",
-    ex.MeetingCancelled: "cancelled",
-    ex.MeetingUnscheduled: "unscheduled",
+    ex.MeetingScheduled: MeetingStatus.scheduled,
+    ex.MeetingRescheduled: MeetingStatus.scheduled,
+    ex.MeetingCancelled: MeetingStatus.cancelled,
+    ex.MeetingUnscheduled: MeetingStatus.unscheduled,
 }
 
 

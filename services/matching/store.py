@@ -44,6 +44,14 @@ class StoredProduct(BaseModel):
     relevance: float
 
 
+class MeetingStatus(StrEnum):
+    """Where the meeting an accepted proposal became stands, as the events service announced."""
+
+    scheduled = "scheduled"
+    cancelled = "cancelled"
+    unscheduled = "unscheduled"
+
+
 class ProposalStatus(StrEnum):
     """A proposal is answered once: accepted (a meeting follows) or declined."""
 
@@ -66,7 +74,7 @@ class StoredProposal(BaseModel):
     products: list[StoredProduct]
     status: ProposalStatus = ProposalStatus.proposed
     meeting: StoredMeeting | None = None
-    meeting_status: str | None = None  # scheduled | cancelled | unscheduled
+    meeting_status: MeetingStatus | None = None
 
 
 class StoredRequest(BaseModel):

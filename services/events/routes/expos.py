@@ -7,7 +7,7 @@ import datetime as dt
 from fastapi import APIRouter, status
 from pydantic import Field
 
-from services.events import queries, usecases, views
+from services.events import queries, usecases
 from services.events.routes.dependencies import Store
 from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.contracts.expo import ExpoData, ExpoStatus, MeetingMode, SessionData
@@ -57,7 +57,7 @@ async def list_expos(store: Store, page: Paging) -> Page[ExpoData]:
 
 @router.get("/{expo_id}")
 async def get_expo(expo_id: Identifier, store: Store) -> ExpoData:
-    return await views.read_expo(store, expo_id)
+    return await store.read_expo(expo_id)
 
 
 @router.put("/{expo_id}")
