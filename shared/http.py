@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import Problem
 from shared.observability import RequestContextMiddleware, metrics_response
@@ -23,6 +23,7 @@ from shared.observability import RequestContextMiddleware, metrics_response
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 MAX_BODY_BYTES = 1_000_000
+TOO_LARGE = f"the body must not exceed {MAX_BODY_BYTES} bytes"
 T = TypeVar("T")
 
 
@@ -165,6 +166,7 @@ async def _http_problem(request: Request, exc: Exception) -> JSONResponse:
         kinds.get(exc.status_code, "http-error"),
         str(exc.detail),
         str(exc.detail),
+        "body" if exc.status_code == 413 else None,
     )
     if exc.headers:
         response.headers.update(exc.headers)
@@ -187,29 +189,46 @@ async def _unexpected_problem(request: Request, _exc: Exception) -> JSONResponse
 
 
 class BodySizeLimit:
-    """Refuses bodies over MAX_BODY_BYTES before they are read into memory."""
+    """Refuses bodies over MAX_BODY_BYTES while they are read, before anything else looks at
+    the request (authentication included): a declared length at once, a chunked body as soon
+    as its bytes pass the limit. What was read so far is all that is ever held."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for name, value in scope.get("headers", []):
-                if name == b"content-length" and value.isdigit() and int(value) > MAX_BODY_BYTES:
-                    response = JSONResponse(
-                        ProblemDetails(
-                            type="/problems/payload-too-large",
-                            title="Payload too large",
-                            status=413,
-                            detail=f"the body must not exceed {MAX_BODY_BYTES} bytes",
-                            field="body",
-                        ).model_dump(exclude_none=True),
-                        413,
-                        media_type=PROBLEM_JSON,
-                    )
-                    await response(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > MAX_BODY_BYTES:
+                response = JSONResponse(
+                    ProblemDetails(
+                        type="/problems/payload-too-large",
+                        title="Payload too large",
+                        status=413,
+                        detail=TOO_LARGE,
+                        field="body",
+                    ).model_dump(exclude_none=True),
+                    413,
+                    media_type=PROBLEM_JSON,
+                )
+                await response(scope, receive, send)
+                return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > MAX_BODY_BYTES:
+                    # FastAPI lets an HTTPException from reading the body through to the
+                    # problem handler (any other error would become a 400).
+                    raise StarletteHTTPException(413, TOO_LARGE)
+            return message
+
+        await self.app(scope, counted, send)
 
 
 ReadinessCheck = Callable[[], Awaitable[object]]

@@ -8,6 +8,11 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_JWT_SECRET = "temu-dagang-local-development-only"
+# Where the development secret is accepted, by exact name; anywhere else (`prod`, `staging`,
+# `Production`, a typo) needs a secret of its own.
+DEVELOPMENT_ENVIRONMENTS = frozenset({"development", "test"})
+MIN_SECRET_BYTES = 32  # HS256 wants a key at least as long as its 256-bit output
+MAX_TOKEN_SECONDS = 12 * 3600  # one working day at an expo; a longer-lived token is refused
 
 
 class Settings(BaseSettings):
@@ -16,7 +21,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
 
     environment: str = Field(
-        "development", description="development | test | production; production refuses defaults"
+        "development",
+        description="development | test accept the development JWT secret; anything else needs "
+        f"a JWT_SECRET of at least {MIN_SECRET_BYTES} bytes",
     )
     service_name: str = Field("temu-dagang", description="CloudEvents source and consumer group")
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", description="host:port[,host:port]")
@@ -32,17 +39,26 @@ class Settings(BaseSettings):
     redis_max_connections: int = Field(
         64, ge=2, le=10_000, description="Per process; more concurrent commands wait their turn"
     )
-    jwt_secret: str = Field(DEVELOPMENT_JWT_SECRET, min_length=16)
-    jwt_ttl_seconds: int = Field(8 * 3600, ge=60)
+    jwt_secret: str = Field(DEVELOPMENT_JWT_SECRET)
+    jwt_ttl_seconds: int = Field(8 * 3600, ge=60, le=MAX_TOKEN_SECONDS)
     outbox_shards: int = Field(
         8, ge=1, le=1024, description="Outbox streams per service; fixed once data exists"
     )
     log_level: str = Field("INFO")
 
     @model_validator(mode="after")
-    def _refuse_development_secret_in_production(self) -> Settings:
-        if self.environment == "production" and self.jwt_secret == DEVELOPMENT_JWT_SECRET:
-            raise ValueError("JWT_SECRET must be set outside development")
+    def _refuse_weak_secrets(self) -> Settings:
+        if self.jwt_secret == DEVELOPMENT_JWT_SECRET:
+            if self.environment not in DEVELOPMENT_ENVIRONMENTS:
+                raise ValueError(
+                    f"JWT_SECRET must be set in environment {self.environment!r} (the "
+                    f"development secret serves only {', '.join(sorted(DEVELOPMENT_ENVIRONMENTS))})"
+                )
+        elif len(self.jwt_secret.encode()) < MIN_SECRET_BYTES or len(set(self.jwt_secret)) < 8:
+            raise ValueError(
+                f"JWT_SECRET must be at least {MIN_SECRET_BYTES} random bytes "
+                "(e.g. `openssl rand -hex 32`)"
+            )
         return self
 
     @property

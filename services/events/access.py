@@ -1,5 +1,8 @@
 """Who may act on what in an expo: the authorisation rules the use cases apply beside the
-decisions they guard. Pure: the principal and the entities in, an error or nothing out."""
+decisions they guard. Pure: the principal and the entities in, an error or nothing out.
+
+Access is decided on (role, subject) together, and an organiser is staff only of the expos
+they organise: for any other expo they are an outsider like any delegate or seller."""
 
 from __future__ import annotations
 
@@ -9,21 +12,26 @@ from shared.contracts.expo import DelegateData, ExpoData
 from shared.errors import Forbidden
 
 
+def runs(principal: Principal, expo: ExpoData) -> bool:
+    """The expo's own organiser, or a service acting for the system."""
+    return principal.role is Role.service or (
+        principal.role is Role.organiser and principal.subject == expo.organiser
+    )
+
+
 def require_organiser(principal: Principal, expo: ExpoData) -> None:
-    """The expo's own organiser, or a service; organisers of other expos may not."""
-    if principal.role is Role.service:
-        return
-    if principal.role is Role.organiser and principal.subject == expo.organiser:
-        return
-    raise Forbidden(f"only the organiser of expo {expo.id} may do this")
+    if not runs(principal, expo):
+        raise Forbidden(f"only the organiser of expo {expo.id} may do this")
 
 
-def require_self_or_staff(principal: Principal, delegate: DelegateData) -> None:
-    if principal.is_staff or (
-        principal.role is Role.delegate and delegate.subject == principal.subject
-    ):
+def is_delegate(principal: Principal, delegate: DelegateData) -> bool:
+    return principal.role is Role.delegate and delegate.subject == principal.subject
+
+
+def require_self_or_organiser(principal: Principal, expo: ExpoData, delegate: DelegateData) -> None:
+    if runs(principal, expo) or is_delegate(principal, delegate):
         return
-    raise Forbidden("a delegate sees only their own data")
+    raise Forbidden("a delegate sees only their own data; an organiser those of their expos")
 
 
 def owns(principal: Principal, seller: SellerData | None) -> bool:
@@ -32,27 +40,27 @@ def owns(principal: Principal, seller: SellerData | None) -> bool:
     )
 
 
-def require_exhibitor_or_staff(principal: Principal, seller: SellerData | None) -> None:
-    if principal.is_staff or owns(principal, seller):
+def require_exhibitor_or_organiser(
+    principal: Principal, expo: ExpoData, seller: SellerData | None
+) -> None:
+    if runs(principal, expo) or owns(principal, seller):
         return
-    raise Forbidden("a seller sees only their own meetings")
+    raise Forbidden("a seller sees only their own meetings; an organiser those of their expos")
 
 
-def is_party(principal: Principal, delegate: DelegateData, seller: SellerData | None) -> bool:
-    """Staff see every request; a delegate or a seller only their own."""
-    if principal.is_staff:
-        return True
-    if principal.role is Role.delegate:
-        return delegate.subject == principal.subject
-    return owns(principal, seller)
+def is_party(
+    principal: Principal, expo: ExpoData, delegate: DelegateData, seller: SellerData | None
+) -> bool:
+    """The expo's organiser sees every request; a delegate or a seller only their own."""
+    return runs(principal, expo) or is_delegate(principal, delegate) or owns(principal, seller)
 
 
 def require_party(
     principal: Principal, expo: ExpoData, delegate: DelegateData, seller: SellerData | None
 ) -> None:
-    """Organisers of the expo, and the meeting's delegate or seller, may cancel it or record
+    """The expo's organiser, and the meeting's delegate or seller, may cancel it or record
     its outcome."""
     if principal.role is Role.organiser:
         require_organiser(principal, expo)
-    elif not is_party(principal, delegate, seller):
+    elif not is_party(principal, expo, delegate, seller):
         raise Forbidden("only the meeting's delegate or seller, or the organiser, may do this")

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from services.events.access import (
+    is_delegate,
     is_party,
     owns,
-    require_exhibitor_or_staff,
+    require_exhibitor_or_organiser,
     require_organiser,
-    require_self_or_staff,
+    require_self_or_organiser,
+    runs,
 )
 from services.events.agenda import AgendaItem, agenda_items
 from services.events.domain import (
@@ -73,13 +75,13 @@ async def expos(store: EventsStore) -> list[ExpoData]:
 async def delegates(
     store: EventsStore, principal: Principal, expo_id: str, country: str | None
 ) -> list[DelegateData]:
-    """Organisers see every delegate; a delegate only themselves."""
+    """The expo's organiser sees every delegate; a delegate only themselves."""
     state = await store.load(expo_id)
+    everyone = runs(principal, state.expo)
     visible = [
         d
         for d in state.delegates.values()
-        if (principal.is_staff or d.subject == principal.subject)
-        and (country is None or d.country == country)
+        if (everyone or is_delegate(principal, d)) and (country is None or d.country == country)
     ]
     return sorted(visible, key=lambda d: (d.name, d.id))
 
@@ -87,9 +89,9 @@ async def delegates(
 async def delegate(
     store: EventsStore, principal: Principal, expo_id: str, delegate_id: str
 ) -> DelegateData:
-    found = (await store.delegate_view(expo_id, delegate_id)).delegate
-    require_self_or_staff(principal, found)
-    return found
+    view = await store.delegate_view(expo_id, delegate_id)
+    require_self_or_organiser(principal, view.expo, view.delegate)
+    return view.delegate
 
 
 async def exhibitors(store: EventsStore, expo_id: str) -> list[ExhibitorData]:
@@ -105,10 +107,10 @@ async def requests(
     status: RequestStatus | None,
     window: Window,
 ) -> tuple[list[MeetingRequestOut], int]:
-    """Organisers see every request; a delegate or a seller those they take part in. Reads
-    only those requests, and parses only the window's unless a status is asked for."""
-    await store.read_expo(expo_id)
-    if principal.is_staff:
+    """The expo's organiser sees every request; a delegate or a seller those they take part
+    in. Reads only those requests, and parses only the window's unless a status is asked for."""
+    expo = await store.read_expo(expo_id)
+    if runs(principal, expo):
         ids = await store.request_ids(expo_id)
     else:
         ids = await store.requests_of(expo_id, await _own_participants(store, principal, expo_id))
@@ -140,7 +142,7 @@ async def request(
 ) -> MeetingRequestOut:
     """A request the principal may not see answers as if it did not exist."""
     view = await store.request_view(expo_id, request_id)
-    if not is_party(principal, view.delegate, view.seller):
+    if not is_party(principal, view.expo, view.delegate, view.seller):
         raise NotFound(f"no meeting request {request_id} in expo {expo_id}", "request_id")
     return MeetingRequestOut(request=view.request, meeting=view.meeting)
 
@@ -181,20 +183,20 @@ async def agenda(
         person = DelegateData.model_validate_json(
             await _one(store, expo_id, delegate_field(delegate_id), "delegate")
         )
-        require_self_or_staff(principal, person)
+        require_self_or_organiser(principal, expo, person)
         selected = await _meetings_of(store, expo_id, delegate_id)
         title = f"Agenda of {person.name} ({person.organisation})"
     elif exhibitor_id is not None:
         booth = ExhibitorData.model_validate_json(
             await _one(store, expo_id, exhibitor_field(exhibitor_id), "exhibitor")
         )
-        if not principal.is_staff:
-            require_exhibitor_or_staff(principal, await store.seller(booth.seller_id))
+        if not runs(principal, expo):
+            require_exhibitor_or_organiser(principal, expo, await store.seller(booth.seller_id))
         selected = await _meetings_of(store, expo_id, exhibitor_id)
         title = f"Agenda of {booth.seller_name}"
     else:
-        if not principal.is_staff:
-            raise Forbidden("only organisers see a table's or the whole expo's agenda")
+        if not runs(principal, expo):
+            raise Forbidden("only the expo's organiser sees a table's or the whole expo's agenda")
         if table is not None and (expo.tables is None or table > expo.tables):
             raise InvalidParameter(f"the expo has no table {table}", "table")
         state = await store.load(expo_id)

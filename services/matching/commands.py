@@ -17,6 +17,7 @@ from services.matching.store import (
     StoredReason,
     StoredRequest,
 )
+from shared.auth import Principal
 from shared.contracts import Event
 from shared.contracts.expo import DelegateData, ExhibitorData
 from shared.contracts.matching import MatchAccepted, MatchDeclined, MatchProposed, ProposalData
@@ -46,7 +47,7 @@ def query_for(
 
 def new_request(
     request_id: str,
-    owner: str,
+    owner: Principal,
     expo_id: str | None,
     delegate_id: str | None,
     query: MatchQuery,
@@ -63,7 +64,8 @@ def new_request(
         id=request_id,
         expo_id=expo_id,
         delegate_id=delegate_id,
-        owner=owner,
+        owner=owner.subject,
+        owner_role=owner.role,
         created_at=dt.datetime.now(dt.UTC).isoformat(),
         query=query.asked(),
         proposals=proposals,

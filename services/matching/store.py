@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
 from shared.atomic import Conflicted, retry_on_conflict
+from shared.auth import Role
 from shared.contracts import Event
 from shared.errors import NotFound
 from shared.outbox import Outbox
@@ -82,6 +83,9 @@ class StoredRequest(BaseModel):
     expo_id: str | None
     delegate_id: str | None
     owner: str  # subject of the account that asked
+    # Its role: a subject names an account only together with the role it was issued for
+    # (None: asked before roles were recorded; then only the rules below grant access).
+    owner_role: Role | None = None
     created_at: str
     query: dict[str, object]
     proposals: list[StoredProposal]

@@ -72,7 +72,7 @@ async def request_matches(
         aggregate_of(expo_id, delegate_id, principal.subject)
     )
     request, events = commands.new_request(
-        request_id, principal.subject, expo_id, delegate_id, query, matches, exhibitors
+        request_id, principal, expo_id, delegate_id, query, matches, exhibitors
     )
     await services.store.create(request, events)
     return request
@@ -101,13 +101,22 @@ async def _asking(
             )
         if delegate.subject != principal.subject:
             raise Forbidden("a delegate asks for matches only for themselves")
-    elif (
-        principal.role is Role.organiser
-        and expo is not None
-        and expo.organiser != principal.subject
-    ):
-        raise Forbidden(f"only the organiser of expo {expo.id} asks for its delegates")
+    elif principal.role is Role.organiser:
+        await _require_organiser_of(principal, model, expo, delegate)
     return expo, delegate
+
+
+async def _require_organiser_of(
+    principal: Principal, model: ReadModel, expo: ExpoData | None, delegate: DelegateData | None
+) -> None:
+    """An organiser asks for the delegates and exhibitors of their own expos only; for a
+    delegate, the expo they attend decides, whether or not the request names it."""
+    if delegate is not None and expo is None:
+        expo = await model.expo(delegate.expo_id)
+        if expo is None:
+            raise Forbidden(f"expo {delegate.expo_id} is not (yet) known to this service")
+    if expo is not None and expo.organiser != principal.subject:
+        raise Forbidden(f"only the organiser of expo {expo.id} asks for its delegates")
 
 
 async def match_request(services: Services, principal: Principal, request_id: str) -> StoredRequest:
@@ -137,9 +146,11 @@ async def _require_access(principal: Principal, request: StoredRequest, model: R
 
 
 async def _may_see(principal: Principal, request: StoredRequest, model: ReadModel) -> bool:
-    """Services and the account that asked see a request; so do the delegate it is for and
-    the organiser of its expo (read only when the principal is one)."""
-    if principal.role is Role.service or request.owner == principal.subject:
+    """Services and the account that asked (role and subject) see a request; so do the
+    delegate it is for and the organiser of its expo (read only when the principal is one)."""
+    if principal.role is Role.service:
+        return True
+    if request.owner == principal.subject and request.owner_role is principal.role:
         return True
     if principal.role is Role.delegate and request.delegate_id:
         delegate = await model.delegate(request.delegate_id)
@@ -203,7 +214,7 @@ async def propose_for_every_delegate(
     made = []
     for delegate in delegates:
         request, events = commands.new_request(
-            store.new_request_id(expo_id), principal.subject, expo_id, delegate.id,
+            store.new_request_id(expo_id), principal, expo_id, delegate.id,
             queries[delegate.id], result.by_delegate[delegate.id], exhibitors,
         )  # fmt: skip
         await store.create(request, events)

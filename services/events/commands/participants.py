@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from services.events.access import owns, require_organiser, require_self_or_staff
+from services.events.access import owns, require_organiser, require_self_or_organiser
 from services.events.domain import (
     SELLERS_INDEX,
     delegate_field,
@@ -87,7 +87,7 @@ def update_delegate(
     availability_given: bool,
 ) -> tuple[Change, DelegateData]:
     """`changes`: the profile fields given; availability replaced only when given."""
-    require_self_or_staff(principal, view.delegate)
+    require_self_or_organiser(principal, view.expo, view.delegate)
     if availability_given:
         changes = {**changes, "available_slots": _slots(view.expo, availability)}
     delegate = view.delegate

@@ -1,6 +1,7 @@
-"""A real broker and a real Redis for the session: Tansu and redis-server started by the local
-launcher, or Apache Kafka and Redis containers with TEST_INFRA=docker where an engine exists.
-Services run in-process against them with their full lifespan (relay, consumers)."""
+"""A real broker and a real Redis for the session, shared by the integration and security
+tests: Tansu and redis-server started by the local launcher, or Apache Kafka and Redis
+containers with TEST_INFRA=docker where an engine exists. Services run in-process against them
+with their full lifespan (relay, consumers); a security test may also start one as a process."""
 
 from __future__ import annotations
 
@@ -120,5 +121,8 @@ async def matching(
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "tests/integration" in str(item.fspath):
+        path = str(item.fspath)
+        if "tests/integration" in path:
             item.add_marker(pytest.mark.integration)
+        elif "tests/security" in path:
+            item.add_marker(pytest.mark.security)
