@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated
 
 import langcodes
@@ -93,5 +94,33 @@ Identifier = Annotated[
     str,
     StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"),
 ]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+# An id in a URL path: an id of ours, which never holds ':' (the separator of Redis keys).
+PathId = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"),
+]
+
+
+def _no_control_characters(text: str, allowed: str = "") -> str:
+    """Text people typed: a line break in a name breaks the calendar feeds and printouts that
+    show it, so control characters are refused (long text keeps its line breaks and tabs)."""
+    for character in text:
+        if unicodedata.category(character) == "Cc" and character not in allowed:
+            raise ValueError(f"must not contain the control character {character!r}")
+    return text
+
+
+def _no_control_characters_but_lines(text: str) -> str:
+    return _no_control_characters(text, "\n\r\t")
+
+
+ShortText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_no_control_characters),
+]
+LongText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=4000),
+    AfterValidator(_no_control_characters_but_lines),
+]

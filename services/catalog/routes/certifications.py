@@ -13,7 +13,7 @@ from services.catalog.routes.dependencies import Store, today
 from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.contracts.catalog import CertificationKind, CertificationStatus
 from shared.http import Strict
-from shared.types import Identifier, ShortText
+from shared.types import Identifier, PathId, ShortText
 
 router = APIRouter(tags=["certifications"], dependencies=AUTHENTICATED)
 
@@ -57,7 +57,7 @@ def certification_out(certification: Certification) -> CertificationOut:
 
 @router.post("/sellers/{seller_id}/certifications", status_code=status.HTTP_201_CREATED)
 async def grant_certification(
-    seller_id: Identifier, body: CertificationIn, principal: CurrentPrincipal, store: Store
+    seller_id: PathId, body: CertificationIn, principal: CurrentPrincipal, store: Store
 ) -> CertificationOut:
     on = today()
     fields = body.model_dump()
@@ -68,7 +68,7 @@ async def grant_certification(
 
 
 @router.get("/sellers/{seller_id}/certifications")
-async def list_certifications(seller_id: Identifier, store: Store) -> list[CertificationOut]:
+async def list_certifications(seller_id: PathId, store: Store) -> list[CertificationOut]:
     catalog = await store.load(seller_id)
     return [
         certification_out(c) for c in sorted(catalog.certifications.values(), key=lambda c: c.id)
@@ -77,7 +77,7 @@ async def list_certifications(seller_id: Identifier, store: Store) -> list[Certi
 
 @router.post("/certifications/{certification_id}/revoke")
 async def revoke_certification(
-    certification_id: Identifier, body: RevocationIn, principal: CurrentPrincipal, store: Store
+    certification_id: PathId, body: RevocationIn, principal: CurrentPrincipal, store: Store
 ) -> CertificationOut:
     on = today()
     decision = await store.change(

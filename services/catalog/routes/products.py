@@ -23,7 +23,7 @@ from shared.contracts.catalog import (
     Sector,
 )
 from shared.http import Page, Paging, Strict
-from shared.types import HsCode, HsPrefix, Identifier, ShortText, SubdivisionCode
+from shared.types import HsCode, HsPrefix, Identifier, PathId, ShortText, SubdivisionCode
 
 router = APIRouter(tags=["products"], dependencies=AUTHENTICATED)
 MAX_QUANTITY = 1e9
@@ -84,7 +84,7 @@ def product_out(catalog: SellerCatalog, product: Product, on: dt.date) -> Produc
 
 @router.post("/sellers/{seller_id}/products", status_code=status.HTTP_201_CREATED)
 async def list_product(
-    seller_id: Identifier, body: ProductIn, principal: CurrentPrincipal, store: Store
+    seller_id: PathId, body: ProductIn, principal: CurrentPrincipal, store: Store
 ) -> ProductOut:
     on = today()
     fields = body.model_dump()
@@ -170,14 +170,14 @@ async def list_products(
 
 
 @router.get("/products/{product_id}")
-async def get_product(product_id: Identifier, store: Store) -> ProductOut:
+async def get_product(product_id: PathId, store: Store) -> ProductOut:
     catalog, product = await store.load_product(product_id)
     return product_out(catalog, product, today())
 
 
 @router.patch("/products/{product_id}")
 async def update_product(
-    product_id: Identifier, body: ProductPatch, principal: CurrentPrincipal, store: Store
+    product_id: PathId, body: ProductPatch, principal: CurrentPrincipal, store: Store
 ) -> ProductOut:
     on = today()
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
@@ -190,7 +190,7 @@ async def update_product(
 
 @router.delete("/products/{product_id}")
 async def delist_product(
-    product_id: Identifier, principal: CurrentPrincipal, store: Store
+    product_id: PathId, principal: CurrentPrincipal, store: Store
 ) -> ProductOut:
     decision = await store.change(
         seller_id_of(product_id),

@@ -11,7 +11,7 @@ from services.catalog.domain import Product, SellerCatalog
 from services.catalog.routes.dependencies import Store, today
 from shared.auth import AUTHENTICATED
 from shared.contracts.catalog import CertificationKind, GapReason
-from shared.types import CountryCode, Identifier
+from shared.types import CountryCode, PathId
 
 router = APIRouter(tags=["products"], dependencies=AUTHENTICATED)
 
@@ -43,7 +43,7 @@ def readiness_out(
 
 @router.get("/products/{product_id}/readiness")
 async def product_readiness(
-    product_id: Identifier, store: Store, destination: CountryCode | None = None
+    product_id: PathId, store: Store, destination: CountryCode | None = None
 ) -> ReadinessOut:
     catalog, product = await store.load_product(product_id)
     return readiness_out(catalog, product, today(), destination)

@@ -14,7 +14,7 @@ from services.catalog.routes.dependencies import Store
 from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.contracts.catalog import Contact, ListingStatus, SalesTerm, Sector
 from shared.http import Page, Paging, Strict
-from shared.types import CountryCode, Identifier, LanguageTag, ShortText, SubdivisionCode
+from shared.types import CountryCode, Identifier, LanguageTag, PathId, ShortText, SubdivisionCode
 
 router = APIRouter(tags=["sellers"], dependencies=AUTHENTICATED)
 
@@ -99,13 +99,13 @@ async def list_sellers(
 
 
 @router.get("/sellers/{seller_id}")
-async def get_seller(seller_id: Identifier, store: Store) -> SellerOut:
+async def get_seller(seller_id: PathId, store: Store) -> SellerOut:
     return seller_out((await store.load(seller_id)).seller)
 
 
 @router.patch("/sellers/{seller_id}")
 async def update_seller(
-    seller_id: Identifier, body: SellerPatch, principal: CurrentPrincipal, store: Store
+    seller_id: PathId, body: SellerPatch, principal: CurrentPrincipal, store: Store
 ) -> SellerOut:
     changes = body.model_dump(exclude_unset=True)
     decision = await store.change(
@@ -115,9 +115,7 @@ async def update_seller(
 
 
 @router.delete("/sellers/{seller_id}")
-async def delist_seller(
-    seller_id: Identifier, principal: CurrentPrincipal, store: Store
-) -> SellerOut:
+async def delist_seller(seller_id: PathId, principal: CurrentPrincipal, store: Store) -> SellerOut:
     decision = await store.change(
         seller_id, lambda catalog: commands.delist_seller(catalog, principal)
     )

@@ -13,7 +13,7 @@ from services.events.agenda import AgendaItem, to_html, to_icalendar
 from services.events.routes.dependencies import Store
 from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.errors import InvalidParameter
-from shared.types import Identifier
+from shared.types import Identifier, PathId
 
 router = APIRouter(prefix="/expos/{expo_id}/agenda", tags=["agendas"], dependencies=AUTHENTICATED)
 
@@ -33,7 +33,7 @@ class AgendaOut(BaseModel):
 
 @router.get("", response_model=None)
 async def agenda(
-    expo_id: Identifier,
+    expo_id: PathId,
     principal: CurrentPrincipal,
     store: Store,
     delegate: Identifier | None = None,

@@ -11,7 +11,15 @@ from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.contracts.catalog import CertificationKind, Sector
 from shared.contracts.expo import DelegateData, DelegateRole
 from shared.http import Page, Paging, Strict
-from shared.types import CountryCode, HsPrefix, Identifier, LanguageTag, ShortText, SubdivisionCode
+from shared.types import (
+    CountryCode,
+    HsPrefix,
+    Identifier,
+    LanguageTag,
+    PathId,
+    ShortText,
+    SubdivisionCode,
+)
 
 router = APIRouter(
     prefix="/expos/{expo_id}/delegates", tags=["delegates"], dependencies=AUTHENTICATED
@@ -49,7 +57,7 @@ class DelegatePatch(Strict):
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def register_delegate(
-    expo_id: Identifier, body: DelegateIn, principal: CurrentPrincipal, store: Store
+    expo_id: PathId, body: DelegateIn, principal: CurrentPrincipal, store: Store
 ) -> DelegateData:
     profile = body.model_dump(exclude={"availability", "subject"})
     return await usecases.register_delegate(
@@ -59,7 +67,7 @@ async def register_delegate(
 
 @router.get("")
 async def list_delegates(
-    expo_id: Identifier,
+    expo_id: PathId,
     principal: CurrentPrincipal,
     store: Store,
     page: Paging,
@@ -70,15 +78,15 @@ async def list_delegates(
 
 @router.get("/{delegate_id}")
 async def get_delegate(
-    expo_id: Identifier, delegate_id: Identifier, principal: CurrentPrincipal, store: Store
+    expo_id: PathId, delegate_id: PathId, principal: CurrentPrincipal, store: Store
 ) -> DelegateData:
     return await queries.delegate(store, principal, expo_id, delegate_id)
 
 
 @router.patch("/{delegate_id}")
 async def update_delegate(
-    expo_id: Identifier,
-    delegate_id: Identifier,
+    expo_id: PathId,
+    delegate_id: PathId,
     body: DelegatePatch,
     principal: CurrentPrincipal,
     store: Store,

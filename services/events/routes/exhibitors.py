@@ -10,7 +10,7 @@ from services.events.routes.dependencies import AvailabilityIn, Store, availabil
 from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.contracts.expo import ExhibitorData
 from shared.http import Page, Paging, Strict
-from shared.types import Identifier, ShortText
+from shared.types import Identifier, PathId, ShortText
 
 router = APIRouter(
     prefix="/expos/{expo_id}/exhibitors", tags=["exhibitors"], dependencies=AUTHENTICATED
@@ -26,7 +26,7 @@ class ExhibitorIn(Strict):
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def register_exhibitor(
-    expo_id: Identifier, body: ExhibitorIn, principal: CurrentPrincipal, store: Store
+    expo_id: PathId, body: ExhibitorIn, principal: CurrentPrincipal, store: Store
 ) -> ExhibitorData:
     return await usecases.register_exhibitor(
         store,
@@ -40,5 +40,5 @@ async def register_exhibitor(
 
 
 @router.get("")
-async def list_exhibitors(expo_id: Identifier, store: Store, page: Paging) -> Page[ExhibitorData]:
+async def list_exhibitors(expo_id: PathId, store: Store, page: Paging) -> Page[ExhibitorData]:
     return page.page(await queries.exhibitors(store, expo_id))

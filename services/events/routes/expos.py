@@ -12,7 +12,7 @@ from services.events.routes.dependencies import Store
 from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.contracts.expo import ExpoData, ExpoStatus, MeetingMode, SessionData
 from shared.http import Page, Paging, Strict
-from shared.types import Identifier, ShortText
+from shared.types import Identifier, PathId, ShortText
 
 router = APIRouter(prefix="/expos", tags=["expos"], dependencies=AUTHENTICATED)
 
@@ -56,13 +56,13 @@ async def list_expos(store: Store, page: Paging) -> Page[ExpoData]:
 
 
 @router.get("/{expo_id}")
-async def get_expo(expo_id: Identifier, store: Store) -> ExpoData:
+async def get_expo(expo_id: PathId, store: Store) -> ExpoData:
     return await store.read_expo(expo_id)
 
 
 @router.put("/{expo_id}")
 async def update_expo(
-    expo_id: Identifier, body: ExpoIn, principal: CurrentPrincipal, store: Store
+    expo_id: PathId, body: ExpoIn, principal: CurrentPrincipal, store: Store
 ) -> ExpoData:
     """Replace the expo's details and sessions (before any schedule exists)."""
     details = body.model_dump(exclude={"sessions"})
@@ -71,7 +71,7 @@ async def update_expo(
 
 @router.post("/{expo_id}/status")
 async def change_status(
-    expo_id: Identifier, body: StatusIn, principal: CurrentPrincipal, store: Store
+    expo_id: PathId, body: StatusIn, principal: CurrentPrincipal, store: Store
 ) -> ExpoData:
     """Open registration, reopen, publish or close. `scheduled` is reached by running the
     scheduler; `published` confirms every scheduled meeting."""

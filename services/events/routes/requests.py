@@ -14,7 +14,7 @@ from services.events.routes.dependencies import Store
 from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.contracts.expo import FollowUp, MeetingRequestData, OutcomeData, RequestStatus
 from shared.http import Page, Paging, Strict
-from shared.types import CurrencyCode, Identifier, ShortText
+from shared.types import CurrencyCode, Identifier, PathId, ShortText
 
 router = APIRouter(
     prefix="/expos/{expo_id}/requests", tags=["meetings"], dependencies=AUTHENTICATED
@@ -57,7 +57,7 @@ def _out(outcome: RequestOutcome) -> MeetingRequestOut:
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def request_meeting(
-    expo_id: Identifier, body: MeetingRequestIn, principal: CurrentPrincipal, store: Store
+    expo_id: PathId, body: MeetingRequestIn, principal: CurrentPrincipal, store: Store
 ) -> MeetingRequestOut:
     """A delegate asks to meet an exhibitor (or an organiser asks for them). Once a schedule
     exists the request is placed at once in the best free slot, moving nothing else."""
@@ -75,7 +75,7 @@ async def request_meeting(
 
 @router.get("")
 async def list_requests(
-    expo_id: Identifier,
+    expo_id: PathId,
     principal: CurrentPrincipal,
     store: Store,
     page: Paging,
@@ -90,15 +90,15 @@ async def list_requests(
 
 @router.get("/{request_id}")
 async def get_request(
-    expo_id: Identifier, request_id: Identifier, principal: CurrentPrincipal, store: Store
+    expo_id: PathId, request_id: PathId, principal: CurrentPrincipal, store: Store
 ) -> MeetingRequestOut:
     return await queries.request(store, principal, expo_id, request_id)
 
 
 @router.post("/{request_id}/cancel")
 async def cancel_request(
-    expo_id: Identifier,
-    request_id: Identifier,
+    expo_id: PathId,
+    request_id: PathId,
     body: CancelIn,
     principal: CurrentPrincipal,
     store: Store,
@@ -108,8 +108,8 @@ async def cancel_request(
 
 @router.post("/{request_id}/reschedule")
 async def reschedule_request(
-    expo_id: Identifier,
-    request_id: Identifier,
+    expo_id: PathId,
+    request_id: PathId,
     body: RescheduleIn,
     principal: CurrentPrincipal,
     store: Store,
@@ -119,8 +119,8 @@ async def reschedule_request(
 
 @router.post("/{request_id}/outcome")
 async def record_outcome(
-    expo_id: Identifier,
-    request_id: Identifier,
+    expo_id: PathId,
+    request_id: PathId,
     body: OutcomeIn,
     principal: CurrentPrincipal,
     store: Store,

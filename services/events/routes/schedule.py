@@ -9,7 +9,7 @@ from services.events.planner import ScheduleReport, run_schedule
 from services.events.routes.dependencies import Store
 from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.http import Strict
-from shared.types import Identifier
+from shared.types import PathId
 
 router = APIRouter(
     prefix="/expos/{expo_id}/schedule", tags=["scheduling"], dependencies=AUTHENTICATED
@@ -22,7 +22,7 @@ class ScheduleIn(Strict):
 
 @router.post("")
 async def schedule(
-    expo_id: Identifier, body: ScheduleIn, principal: CurrentPrincipal, store: Store
+    expo_id: PathId, body: ScheduleIn, principal: CurrentPrincipal, store: Store
 ) -> ScheduleReport:
     """Schedule every open request: maximise the weight of meetings held, keep confirmed
     meetings where they are, then leave fewer idle gaps and spread meetings fairly. Says what

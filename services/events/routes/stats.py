@@ -8,13 +8,11 @@ from services.events import queries
 from services.events.queries import ExpoStatistics
 from services.events.routes.dependencies import Store
 from shared.auth import AUTHENTICATED, CurrentPrincipal
-from shared.types import Identifier
+from shared.types import PathId
 
 router = APIRouter(prefix="/expos/{expo_id}/stats", tags=["expos"], dependencies=AUTHENTICATED)
 
 
 @router.get("")
-async def statistics(
-    expo_id: Identifier, principal: CurrentPrincipal, store: Store
-) -> ExpoStatistics:
+async def statistics(expo_id: PathId, principal: CurrentPrincipal, store: Store) -> ExpoStatistics:
     return await queries.statistics(store, principal, expo_id)

@@ -11,7 +11,7 @@ from services.matching.routes.deps import Deps
 from services.matching.routes.match_requests import MatchRequestOut, request_out
 from shared.auth import CurrentPrincipal
 from shared.http import Strict
-from shared.types import Identifier
+from shared.types import PathId
 
 router = APIRouter(prefix="/expos/{expo_id}", tags=["matching"])
 
@@ -45,7 +45,7 @@ class ExpoExposureOut(BaseModel):
 
 @router.post("/proposals", status_code=status.HTTP_201_CREATED)
 async def propose_for_every_delegate(
-    expo_id: Identifier, body: ExpoProposalsIn, principal: CurrentPrincipal, deps: Deps
+    expo_id: PathId, body: ExpoProposalsIn, principal: CurrentPrincipal, deps: Deps
 ) -> ExpoProposalsOut:
     """For each delegate of the expo, the top k exhibitors for their profile, picked in fair
     rounds so that popular sellers do not take every proposal."""
@@ -61,7 +61,7 @@ async def propose_for_every_delegate(
 
 @router.get("/exposure")
 async def expo_exposure(
-    expo_id: Identifier, principal: CurrentPrincipal, deps: Deps
+    expo_id: PathId, principal: CurrentPrincipal, deps: Deps
 ) -> ExpoExposureOut:
     """What matching knows of the expo (exhibitors and delegates from the events service's
     events, their products from the catalog's) and how evenly its proposals so far spread over

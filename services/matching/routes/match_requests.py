@@ -16,7 +16,7 @@ from services.matching.store import StoredRequest
 from shared.auth import CurrentPrincipal
 from shared.contracts.catalog import CertificationKind, Sector
 from shared.http import Strict
-from shared.types import HsPrefix, Identifier, ShortText, SubdivisionCode
+from shared.types import HsPrefix, Identifier, PathId, ShortText, SubdivisionCode
 
 router = APIRouter(prefix="/match-requests", tags=["matching"])
 
@@ -90,7 +90,7 @@ async def request_matches(
 
 @router.get("/{request_id}")
 async def get_match_request(
-    request_id: Identifier, principal: CurrentPrincipal, deps: Deps
+    request_id: PathId, principal: CurrentPrincipal, deps: Deps
 ) -> MatchRequestOut:
     return request_out(await usecases.match_request(deps, principal, request_id))
 

@@ -10,7 +10,7 @@ from services.matching.routes.deps import Deps
 from services.matching.store import StoredProduct, StoredProposal
 from shared.auth import CurrentPrincipal
 from shared.http import Strict
-from shared.types import Identifier, ShortText
+from shared.types import PathId, ShortText
 
 router = APIRouter(prefix="/proposals", tags=["matching"])
 
@@ -56,15 +56,13 @@ def proposal_out(proposal: StoredProposal) -> ProposalOut:
 
 
 @router.get("/{proposal_id}")
-async def get_proposal(
-    proposal_id: Identifier, principal: CurrentPrincipal, deps: Deps
-) -> ProposalOut:
+async def get_proposal(proposal_id: PathId, principal: CurrentPrincipal, deps: Deps) -> ProposalOut:
     return proposal_out(await usecases.proposal(deps, principal, proposal_id))
 
 
 @router.post("/{proposal_id}/accept")
 async def accept(
-    proposal_id: Identifier, body: AcceptIn, principal: CurrentPrincipal, deps: Deps
+    proposal_id: PathId, body: AcceptIn, principal: CurrentPrincipal, deps: Deps
 ) -> ProposalOut:
     """Accept a proposed seller: the events service turns it into a meeting request, and the
     proposal shows the meeting once it is scheduled."""
@@ -73,6 +71,6 @@ async def accept(
 
 @router.post("/{proposal_id}/decline")
 async def decline(
-    proposal_id: Identifier, body: DeclineIn, principal: CurrentPrincipal, deps: Deps
+    proposal_id: PathId, body: DeclineIn, principal: CurrentPrincipal, deps: Deps
 ) -> ProposalOut:
     return proposal_out(await usecases.decline_proposal(deps, principal, proposal_id, body.reason))
