@@ -220,6 +220,8 @@ class ConsumerRunner:
                 event = envelope.event()
             except InvalidEvent:
                 return False
+            if _forbidden_source(record, envelope) is not None:
+                return False
             if envelope.type not in self.handlers:
                 continue  # not this consumer's business, as one by one
             batch.append((event, envelope))
@@ -238,17 +240,23 @@ class ConsumerRunner:
 
     async def _handle_record(self, record: ConsumerRecord[bytes, bytes]) -> None:
         started = time.perf_counter()
+        # Each line logged carries this record's correlation id, or none: never an earlier one's.
+        use_correlation_id(None)
         try:
             envelope = parse_record(record.value, record.headers)
             event = envelope.event()
         except InvalidEvent as invalid:
             await self._dead_letter(record, Failure(invalid.reason, invalid.detail))
             return
+        use_correlation_id(envelope.correlation_id)
+        forbidden = _forbidden_source(record, envelope)
+        if forbidden is not None:
+            await self._dead_letter(record, forbidden)
+            return
         handler = self.handlers.get(envelope.type)
         if handler is None:
             CONSUMED.labels(self.group_id, envelope.type, "skipped").inc()
             return
-        use_correlation_id(envelope.correlation_id)
         failure = await self._apply_with_retries(handler, event, envelope)
         if failure is not None:
             await self._dead_letter(record, failure)
@@ -334,3 +342,14 @@ class ConsumerRunner:
                     await asyncio.wait_for(client.stop(), timeout=10)
                 except Exception:
                     log.info("kafka client did not stop cleanly", exc_info=True)
+
+
+def _forbidden_source(record: ConsumerRecord[bytes, bytes], envelope: Envelope) -> Failure | None:
+    """Why the record's source may not write its topic (None: it may, or the topic is not one
+    of ours, as in tests)."""
+    allowed = topics.WRITERS.get(record.topic)
+    if allowed is None or envelope.source == allowed:
+        return None
+    return Failure(
+        "forbidden-source", f"{envelope.source} may not write {record.topic}; only {allowed} does"
+    )

@@ -7,6 +7,20 @@ MATCHING = "matching"
 ALL = (CATALOG, EXPO, MATCHING)
 
 
+def source_of(service: str) -> str:
+    """The CloudEvents `source` a service publishes with."""
+    return f"/temu-dagang/{service}"
+
+
+# Who may write each topic: consumers dead-letter a record from any other source. (A forgery
+# that names the right source is the broker's to stop: SASL and write ACLs, docs/decisions.md.)
+WRITERS = {
+    CATALOG: source_of("catalog"),
+    EXPO: source_of("events"),
+    MATCHING: source_of("matching"),
+}
+
+
 def dead_letter_topic(consumer_group: str) -> str:
     """Where a consumer group puts what it could not process."""
     return f"{consumer_group}.dead-letters"

@@ -117,7 +117,9 @@ async def test_an_accepted_match_becomes_one_meeting_request_even_when_redeliver
         score=91.0,
         reasons=["Kopi Arabika Bajawa matches 'arabica coffee' (HS 0901)"],
     )
-    envelope, key = Envelope.wrap(MatchAccepted(proposal=proposal, weight=9), "/tests/matching")
+    # As the matching service would publish it (only its source may write the topic).
+    accepted = MatchAccepted(proposal=proposal, weight=9)
+    envelope, key = Envelope.wrap(accepted, topics.WRITERS[topics.MATCHING])
     for _ in range(2):  # the broker may deliver twice; the second changes nothing
         await produce_raw(
             settings, topics.MATCHING, envelope.value(), envelope.headers(), key.encode()

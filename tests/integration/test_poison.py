@@ -100,7 +100,9 @@ async def test_poison_on_the_matching_topic(catalog, events, matching, settings)
         id=unique("mat"), request_id=unique("mrq"), expo_id=expo["id"], delegate_id=guest["id"],
         seller_id=booth["seller_id"], exhibitor_id=booth["id"], rank=1, score=80.0, reasons=[],
     )  # fmt: skip
-    envelope, key = Envelope.wrap(MatchAccepted(proposal=proposal, weight=5), "/tests/matching")
+    envelope, key = Envelope.wrap(
+        MatchAccepted(proposal=proposal, weight=5), topics.WRITERS[topics.MATCHING]
+    )
     await produce_raw(settings, topics.MATCHING, envelope.value(), envelope.headers(), key.encode())
 
     async def requests() -> int:

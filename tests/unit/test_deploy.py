@@ -58,3 +58,17 @@ def test_kubernetes_deploys_every_service_with_probes_and_the_secret_from_outsid
 def test_dockerfile_serves_the_service_named_by_the_environment() -> None:
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     assert "services.${SERVICE}.app:app" in dockerfile
+
+
+def test_the_broker_is_reachable_only_from_inside_the_stack() -> None:
+    compose = _documents(DEPLOY / "docker-compose.yml")[0]["services"]
+    assert all(port.startswith("127.0.0.1:") for port in compose["kafka"]["ports"])
+    kustomization = _documents(DEPLOY / "k8s" / "kustomization.yaml")[0]
+    policies = [
+        doc
+        for resource in kustomization["resources"]
+        for doc in _documents(DEPLOY / "k8s" / resource)
+        if doc["kind"] == "NetworkPolicy"
+    ]
+    guarded = {p["spec"]["podSelector"]["matchLabels"]["app"] for p in policies}
+    assert guarded >= {"kafka", "redis"}
