@@ -161,14 +161,16 @@ class ConsumerRunner:
         self.retry_backoff_s = retry_backoff_s
         self.max_backoff_s = max_backoff_s
         self.dead_letter_topic = topics.dead_letter_topic(group_id)
+        self.retry_topic = topics.retry_topic(group_id)
         self._stopping = asyncio.Event()
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         self.assigned = asyncio.Event()
 
     async def run(self) -> None:
-        await ensure_topics(self.settings, [*self.subscribed, self.dead_letter_topic])
-        self._consumer = make_consumer(self.settings, self.group_id, *self.subscribed)
+        reading = [*self.subscribed, self.retry_topic]
+        await ensure_topics(self.settings, [*reading, self.dead_letter_topic])
+        self._consumer = make_consumer(self.settings, self.group_id, *reading)
         self._producer = make_producer(self.settings, f"{self.group_id}-dead-letters")
         await self._producer.start()
         await self._consumer.start()
@@ -315,7 +317,7 @@ class ConsumerRunner:
             extra={
                 "reason": failure.reason,
                 "detail": failure.detail,
-                "topic": record.topic,
+                "topic": original_topic(record),
                 "partition": record.partition,
                 "offset": record.offset,
             },
@@ -328,7 +330,7 @@ class ConsumerRunner:
             "dlq_reason": failure.reason,
             "dlq_detail": failure.detail,
             "dlq_group": self.group_id,
-            "dlq_topic": record.topic,
+            "dlq_topic": original_topic(record),
             "dlq_partition": record.partition,
             "dlq_offset": record.offset,
             "dlq_time": dt.datetime.now(dt.UTC).isoformat(),
@@ -347,9 +349,18 @@ class ConsumerRunner:
 def _forbidden_source(record: ConsumerRecord[bytes, bytes], envelope: Envelope) -> Failure | None:
     """Why the record's source may not write its topic (None: it may, or the topic is not one
     of ours, as in tests)."""
-    allowed = topics.WRITERS.get(record.topic)
+    topic = original_topic(record)
+    allowed = topics.WRITERS.get(topic)
     if allowed is None or envelope.source == allowed:
         return None
     return Failure(
-        "forbidden-source", f"{envelope.source} may not write {record.topic}; only {allowed} does"
+        "forbidden-source", f"{envelope.source} may not write {topic}; only {allowed} does"
     )
+
+
+def original_topic(record: ConsumerRecord[bytes, bytes]) -> str:
+    """The topic a record was first published to (a replayed one arrives on a retry topic)."""
+    for name, value in record.headers or ():
+        if name == topics.RETRY_OF:
+            return bytes(value).decode(errors="replace")
+    return str(record.topic)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -69,3 +72,19 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+# Where a running local stack (`make up`, `make demo`) writes the addresses of its broker and
+# Redis, so that command-line tools find it without exported variables.
+LOCAL_STACK_ENVIRONMENT = (
+    Path(__file__).resolve().parents[1] / ".stack" / "run" / "environment.json"
+)
+
+
+def local_settings() -> Settings:
+    """The settings of the environment, or of the running local stack when the environment
+    names no broker: what a command-line tool run by hand wants."""
+    if "KAFKA_BOOTSTRAP_SERVERS" not in os.environ and LOCAL_STACK_ENVIRONMENT.exists():
+        found = json.loads(LOCAL_STACK_ENVIRONMENT.read_text())
+        return Settings(**{name.lower(): value for name, value in found.items()})
+    return get_settings()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import os
 import shutil
 import signal
@@ -179,15 +180,22 @@ class LocalStack:
         if not self.redis_url:
             self._start_redis()
         asyncio.run(ensure_topics(self.settings(), list(topics.ALL)))
+        # Command-line tools read where the broker and Redis are (shared.settings.local_settings).
+        self.environment_file.write_text(json.dumps(self.environment(), indent=2))
         for name in self.services:
             self.start_service(name)
 
     def stop(self) -> None:
+        self.environment_file.unlink(missing_ok=True)
         for service in reversed(list(self.service_processes.values())):
             service.stop()
         for infrastructure in (self.redis, self.broker):
             if infrastructure is not None:
                 infrastructure.stop()
+
+    @property
+    def environment_file(self) -> Path:
+        return self.data_dir / "environment.json"
 
     def environment(self) -> dict[str, str]:
         """What a service or a client needs to reach this stack."""

@@ -24,3 +24,12 @@ WRITERS = {
 def dead_letter_topic(consumer_group: str) -> str:
     """Where a consumer group puts what it could not process."""
     return f"{consumer_group}.dead-letters"
+
+
+def retry_topic(consumer_group: str) -> str:
+    """Where dead letters replayed for a consumer group go: that group alone reads it, so a
+    replay reaches no other consumer of the original topic."""
+    return f"{consumer_group}.retry"
+
+
+RETRY_OF = "dlq_retry_of"  # header of a replayed record: the topic it was first published to
