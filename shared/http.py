@@ -3,6 +3,7 @@ health and readiness, metrics, and the app assembly that wires them."""
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -10,7 +11,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -231,6 +232,36 @@ class BodySizeLimit:
         await self.app(scope, counted, send)
 
 
+# What each problem `type` means: its URI (`/problems/<kind>`, relative to the service) serves
+# this explanation, so a client or a person following it learns what went wrong.
+PROBLEM_KINDS = {
+    "invalid-field": "A field of the request breaks a rule; `field` names it (`body.name`, "
+    "`query.table`, `path.expo_id`) and `errors` lists every field at fault.",
+    "bad-request": "The request cannot be understood as it stands.",
+    "unauthenticated": "Send a valid bearer token: `Authorization: Bearer <token>`.",
+    "forbidden": "The token is valid, but its role and subject may not do this.",
+    "not-found": "Nothing exists at this address, or nothing this token may see.",
+    "conflict": "The request contradicts the current state (a status, a booking, a record "
+    "made already); `detail` says what, and how to get there.",
+    "payload-too-large": "The body exceeds the limit; send less.",
+    "method-not-allowed": "This address does not take that method.",
+    "unavailable": "Storage or the broker cannot be reached; retry after `Retry-After` seconds.",
+    "internal": "An error on our side; it was logged with the request's correlation id.",
+    "http-error": "An HTTP error without a more precise kind.",
+}
+
+
+async def _problem_page(kind: str) -> HTMLResponse:
+    explanation = PROBLEM_KINDS.get(kind)
+    if explanation is None:
+        raise StarletteHTTPException(404, f"no problem kind {kind}")
+    body = (
+        f"<!doctype html><html lang=en><meta charset=utf-8><title>{html.escape(kind)}</title>"
+        f"<h1>{html.escape(kind)}</h1><p>{html.escape(explanation)}</p></html>"
+    )
+    return HTMLResponse(body)
+
+
 ReadinessCheck = Callable[[], Awaitable[object]]
 
 
@@ -252,6 +283,8 @@ def create_service_app(
     app.add_middleware(BodySizeLimit)
     for router in routers:
         app.include_router(router)
+
+    app.add_api_route("/problems/{kind}", _problem_page, include_in_schema=False)
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:

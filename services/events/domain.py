@@ -8,6 +8,8 @@ fields so that unrelated changes (two bookings in different slots) never conflic
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -128,12 +130,19 @@ def check_meeting_mode(mode: MeetingMode, tables: int | None) -> None:
 
 
 def check_transition(expo: ExpoData, target: ExpoStatus) -> None:
-    if target not in NEXT_STATUSES[expo.status]:
-        allowed = ", ".join(sorted(s.value for s in NEXT_STATUSES[expo.status])) or "none"
-        raise CommandConflict(
-            f"an expo in {expo.status.value} cannot become {target.value} (next: {allowed})",
-            "status",
-        )
+    """A status an organiser may set now; the refusal says what they can do instead, and that
+    `scheduled` comes from running the scheduler, not from setting it."""
+    following = NEXT_STATUSES[expo.status]
+    if target in following and target is not ExpoStatus.scheduled:
+        return
+    settable = sorted(s.value for s in following if s is not ExpoStatus.scheduled)
+    ways = [f"set the status to {' or '.join(settable)}"] if settable else []
+    if ExpoStatus.scheduled in following:
+        ways.append("run the scheduler (POST /expos/{id}/schedule) to schedule it")
+    advice = "; ".join(ways) or "it is closed and changes no more"
+    raise CommandConflict(
+        f"an expo in {expo.status.value} cannot become {target.value}: {advice}", "status"
+    )
 
 
 def check_availability(expo: ExpoData, slot_ids: list[str] | None, field_name: str) -> None:
@@ -213,6 +222,17 @@ def delegate_of_subject_field(subject: str) -> str:
 def pair_field(delegate_id: str, exhibitor_id: str) -> str:
     """The open request between a delegate and an exhibitor: at most one at a time."""
     return f"pair:{delegate_id}:{exhibitor_id}"
+
+
+def person_field(name: str, organisation: str, country: str) -> str:
+    """The delegate a person already is: the same name, organisation and country, whatever
+    the case and accents (`José Ramos-Horta` is `jose ramos-horta`)."""
+    parts = []
+    for text in (name, organisation, country):
+        decomposed = unicodedata.normalize("NFKD", text)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+        parts.append(" ".join(plain.casefold().split()))
+    return "person:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
 def request_field(request_id: str) -> str:

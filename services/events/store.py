@@ -153,10 +153,13 @@ class EventsStore:
     async def read_expo(self, expo_id: str) -> ExpoData:
         return expo_of(await self.read(expo_id, [EXPO]), expo_id)
 
-    async def delegate_registration(self, expo_id: str, subject: str) -> RegistrationView:
-        raw = await self.read(expo_id, [EXPO, delegate_of_subject_field(subject)])
+    async def delegate_registration(
+        self, expo_id: str, subject: str, person: str
+    ) -> RegistrationView:
+        """`person`: the delegate's `person_field` (name, organisation and country)."""
+        raw = await self.read(expo_id, [EXPO, delegate_of_subject_field(subject), person])
         return RegistrationView(
-            expo_of(raw, expo_id), raw.get(delegate_of_subject_field(subject)), raw
+            expo_of(raw, expo_id), raw.get(delegate_of_subject_field(subject)), raw, raw.get(person)
         )
 
     async def exhibitor_registration(self, expo_id: str, seller_id: str) -> RegistrationView:

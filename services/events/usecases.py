@@ -10,7 +10,7 @@ from typing import Any
 from services.events.commands import expos, meetings, participants
 from services.events.commands.meetings import Outcome, RequestOutcome
 from services.events.commands.participants import Availability
-from services.events.domain import EXPO
+from services.events.domain import EXPO, person_field
 from services.events.store import EventsStore
 from shared.auth import Principal
 from shared.contracts.expo import (
@@ -73,9 +73,10 @@ async def register_delegate(
 ) -> DelegateData:
     chosen = participants.delegate_subject(principal, subject, f"delegate-{uuid.uuid4().hex[:8]}")
     delegate_id = new_id("dlg")
+    person = person_field(profile["name"], profile["organisation"], profile["country"])
     return await store.change(
         expo_id,
-        lambda: store.delegate_registration(expo_id, chosen),
+        lambda: store.delegate_registration(expo_id, chosen, person),
         lambda view: participants.register_delegate(
             principal, view, delegate_id, chosen, profile, availability
         ),

@@ -40,6 +40,7 @@ class RegistrationView:
     expo: ExpoData
     registered_as: str | None  # the delegate or exhibitor id already registered
     raw: dict[str, str]
+    same_person: str | None = None  # a delegate already registered under the same name
 
 
 @dataclass(frozen=True)

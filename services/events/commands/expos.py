@@ -84,8 +84,6 @@ def change_status(
     scheduler; `published` confirms every scheduled meeting, which will not move again."""
     require_organiser(principal, state.expo)
     check_transition(state.expo, target)
-    if target is ExpoStatus.scheduled:
-        raise CommandConflict("run the scheduler (POST /expos/{id}/schedule) to schedule", "status")
     expo = state.expo.model_copy(update={"status": target, "version": state.expo.version + 1})
     change = _replaced(state, expo)
     if target is ExpoStatus.published:

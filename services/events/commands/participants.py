@@ -14,6 +14,7 @@ from services.events.domain import (
     exhibitor_field,
     exhibitor_of_seller_field,
     expand_availability,
+    person_field,
 )
 from services.events.views import DelegateView, RegistrationView
 from shared.atomic import Change
@@ -63,6 +64,12 @@ def register_delegate(
     _require_registration_open(view.expo)
     if view.registered_as is not None:
         raise CommandConflict(f"{subject} is already a delegate of this expo", "subject")
+    if view.same_person is not None:
+        raise CommandConflict(
+            f"{profile['name']} of {profile['organisation']} is already delegate "
+            f"{view.same_person} of this expo",
+            "name",
+        )
     delegate = DelegateData(
         id=delegate_id,
         expo_id=view.expo.id,
@@ -75,6 +82,9 @@ def register_delegate(
     change.expect(delegate_of_subject_field(subject), None)
     change.put(delegate_of_subject_field(subject), delegate.id)
     change.put(delegate_field(delegate.id), delegate.model_dump_json())
+    person = person_field(delegate.name, delegate.organisation, delegate.country)
+    change.expect(person, None)
+    change.put(person, delegate.id)
     change.announce(DelegateRegistered(delegate=delegate))
     return change, delegate
 

@@ -31,7 +31,20 @@ class AgendaOut(BaseModel):
     meetings: list[AgendaItem]
 
 
-@router.get("", response_model=None)
+AS_TEXT = {"schema": {"type": "string"}}
+
+
+@router.get(
+    "",
+    response_model=None,
+    responses={
+        200: {
+            "model": AgendaOut,
+            "description": "The agenda as JSON, iCalendar (`format=ics`) or a page (`format=html`)",
+            "content": {"text/calendar": AS_TEXT, "text/html": AS_TEXT},
+        }
+    },
+)
 async def agenda(
     expo_id: PathId,
     principal: CurrentPrincipal,

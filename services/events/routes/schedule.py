@@ -22,9 +22,10 @@ class ScheduleIn(Strict):
 
 @router.post("")
 async def schedule(
-    expo_id: PathId, body: ScheduleIn, principal: CurrentPrincipal, store: Store
+    expo_id: PathId, principal: CurrentPrincipal, store: Store, body: ScheduleIn | None = None
 ) -> ScheduleReport:
     """Schedule every open request: maximise the weight of meetings held, keep confirmed
     meetings where they are, then leave fewer idle gaps and spread meetings fairly. Says what
     could not be placed and why, and how close the result is to the proven upper bound."""
-    return await run_schedule(store, principal, expo_id, body.time_limit_seconds)
+    chosen = body or ScheduleIn()  # every field has a default: no body is an ordinary run
+    return await run_schedule(store, principal, expo_id, chosen.time_limit_seconds)

@@ -1,0 +1,54 @@
+"""What a new user stumbled on, on the real broker and Redis: each now does what they expected."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.helpers import unique
+from tests.integration.expo import assert_problem, delegate, open_expo
+
+
+async def test_the_same_person_registered_twice_is_refused_naming_the_first(
+    events: httpx.AsyncClient,
+) -> None:
+    expo = await open_expo(events)
+    name = unique("José Ramos-Horta")
+    first = await delegate(events, expo["id"], name=name, organisation="Embassy of Timor-Leste")
+    again = await events.post(
+        f"/expos/{expo['id']}/delegates",
+        json={
+            "name": name.upper().replace("JOSÉ", "Jose"),
+            "organisation": "embassy of timor-leste",
+            "country": "JP",
+            "role": "diplomat",
+            "languages": ["pt"],
+            "subject": unique("someone-else"),
+        },
+    )
+    assert_problem(again, 409, "body.name")
+    assert first["id"] in again.json()["detail"]
+
+
+async def test_a_schedule_run_needs_no_body_and_a_refused_status_says_what_to_do(
+    events: httpx.AsyncClient,
+) -> None:
+    expo = await open_expo(events)
+    publish = await events.post(f"/expos/{expo['id']}/status", json={"status": "published"})
+    assert_problem(publish, 409, "body.status")
+    assert "run the scheduler" in publish.json()["detail"]
+    assert "scheduled" not in publish.json()["detail"].split(":", 1)[1].split(";")[0]
+    run = await events.post(f"/expos/{expo['id']}/schedule")
+    assert run.status_code == 200, run.text
+
+
+async def test_a_problem_type_leads_to_a_page_that_explains_it(events: httpx.AsyncClient) -> None:
+    missing = await events.get("/expos/exp-none")
+    page = await events.get(missing.json()["type"])
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "Nothing exists" in page.text
+
+
+async def test_the_agenda_declares_every_format_it_answers_in(events: httpx.AsyncClient) -> None:
+    spec = (await events.get("/openapi.json")).json()
+    answer = spec["paths"]["/expos/{expo_id}/agenda"]["get"]["responses"]["200"]["content"]
+    assert set(answer) == {"application/json", "text/calendar", "text/html"}
