@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import Problem
 from shared.observability import RequestContextMiddleware, metrics_response
+from shared.web import SecurityHeaders, serve_docs
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -272,7 +273,13 @@ def create_service_app(
     routers: Sequence[APIRouter],
     readiness_checks: Callable[[FastAPI], dict[str, ReadinessCheck]],
 ) -> FastAPI:
-    app = FastAPI(title=title, lifespan=lifespan, responses=PROBLEM_RESPONSES)
+    app = FastAPI(
+        title=title,
+        lifespan=lifespan,
+        responses=PROBLEM_RESPONSES,
+        docs_url=None,  # served from the service's own files (shared.web)
+        redoc_url=None,
+    )
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(Problem, _domain_problem)
     app.add_exception_handler(StarletteHTTPException, _http_problem)
@@ -280,7 +287,9 @@ def create_service_app(
     app.add_exception_handler(RedisTimeoutError, _storage_unavailable)
     app.add_exception_handler(Exception, _unexpected_problem)
     app.add_middleware(RequestContextMiddleware, service=name)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit)
+    serve_docs(app, title)
     for router in routers:
         app.include_router(router)
 
@@ -304,6 +313,9 @@ def create_service_app(
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_model=None)
     async def metrics() -> object:
+        if app.state.settings.metrics_port is not None:
+            # Served on its own port, which a deployment keeps off the public network.
+            raise StarletteHTTPException(404, "metrics are served on the metrics port")
         return metrics_response()
 
     return app

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from prometheus_client import start_http_server
 from redis.asyncio import Redis
 
 from shared.consumer import ConsumerRunner
@@ -20,7 +21,7 @@ from shared.http import create_service_app
 from shared.kafka import ensure_topics, make_producer
 from shared.observability import configure_logging
 from shared.outbox import Outbox, OutboxRelay
-from shared.readiness import redis_and_broker
+from shared.readiness import BrokerProbe, redis_and_broker
 from shared.redis_client import make_redis
 from shared.settings import Settings, get_settings
 
@@ -66,6 +67,10 @@ def service_app(
         outbox = Outbox(name, settings.outbox_shards, source=topics_source_of(name))
         relay = OutboxRelay(redis, outbox, lambda: make_producer(settings, f"{name}-relay"))
         app.state.redis, app.state.relay, app.state.settings = redis, relay, settings
+        app.state.broker_probe = BrokerProbe(settings)
+        metrics = None
+        if settings.metrics_port is not None:
+            metrics, _ = start_http_server(settings.metrics_port)
         try:
             await ensure_topics(settings, list(topics))
             workers = await assemble(Runtime(settings, redis, outbox), app)
@@ -73,6 +78,9 @@ def service_app(
             async with running(relay, workers.consumers, workers.loops):
                 yield
         finally:
+            if metrics is not None:
+                metrics.shutdown()
+            await app.state.broker_probe.close()
             await redis.aclose()
 
     return create_service_app(name, title, lifespan, routers, redis_and_broker)

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         8, ge=1, le=1024, description="Outbox streams per service; fixed once data exists"
     )
     log_level: str = Field("INFO")
+    metrics_port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="Serve /metrics on this port instead of the public one (Compose, Kubernetes)",
+    )
 
     @model_validator(mode="after")
     def _refuse_weak_secrets(self) -> Settings:

@@ -72,3 +72,15 @@ def test_the_broker_is_reachable_only_from_inside_the_stack() -> None:
     ]
     guarded = {p["spec"]["podSelector"]["matchLabels"]["app"] for p in policies}
     assert guarded >= {"kafka", "redis"}
+
+
+def test_metrics_are_served_off_the_public_port() -> None:
+    compose = _documents(DEPLOY / "docker-compose.yml")[0]["services"]
+    for name in SERVICES:
+        assert compose[name]["environment"]["METRICS_PORT"] == "9100", name
+        assert all("9100" not in port for port in compose[name]["ports"]), name
+    config = _documents(DEPLOY / "k8s" / "config.yaml")[0]["data"]
+    assert config["METRICS_PORT"] == "9100"
+    services = _documents(DEPLOY / "k8s" / "services.yaml")
+    exposed = [p for d in services if d["kind"] == "Service" for p in d["spec"]["ports"]]
+    assert all(p["targetPort"] != 9100 for p in exposed)
