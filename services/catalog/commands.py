@@ -15,6 +15,11 @@ from shared.contracts import catalog as contract
 from shared.contracts.catalog import CertificationStatus, ListingStatus
 from shared.errors import Conflict, Forbidden, InvalidCommand, NotFound
 
+# One seller is one Redis hash read whole by every change and listing: these caps keep it to a
+# few hundred kilobytes. A cooperative lists tens of products; the caps are far above that.
+MAX_PRODUCTS = 200
+MAX_CERTIFICATIONS = 400
+
 Changed = TypeVar("Changed")
 
 
@@ -81,6 +86,11 @@ def list_product(
 ) -> Decision[Product]:
     _require_owner(catalog, principal)
     _require_active(catalog)
+    if len(catalog.products) >= MAX_PRODUCTS:
+        raise InvalidCommand(
+            f"a seller lists at most {MAX_PRODUCTS} products (delisted ones count: they stay "
+            "in the seller's history); update one instead"
+        )
     version = catalog.version + 1
     product = Product(
         id=catalog.next_id("p"), seller_id=catalog.seller.id, version=version, **fields
@@ -127,6 +137,8 @@ def grant_certification(
 ) -> Decision[Certification]:
     _require_owner(catalog, principal)
     _require_active(catalog)
+    if len(catalog.certifications) >= MAX_CERTIFICATIONS:
+        raise InvalidCommand(f"a seller records at most {MAX_CERTIFICATIONS} certificates")
     for index, product_id in enumerate(fields.get("product_ids", [])):
         if product_id not in catalog.products:
             raise InvalidCommand(
