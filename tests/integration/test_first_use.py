@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
+import asyncio
 
+import httpx
+import pytest
+
+from shared import deadletters
 from tests.helpers import unique
 from tests.integration.expo import assert_problem, delegate, open_expo
 
@@ -52,3 +56,17 @@ async def test_the_agenda_declares_every_format_it_answers_in(events: httpx.Asyn
     spec = (await events.get("/openapi.json")).json()
     answer = spec["paths"]["/expos/{expo_id}/agenda"]["get"]["responses"]["200"]["content"]
     assert set(answer) == {"application/json", "text/calendar", "text/html"}
+
+
+async def test_the_dead_letter_tool_lists_the_groups_and_says_when_one_has_none(
+    stack: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await asyncio.to_thread(deadletters.main, ["groups"])
+    listed = capsys.readouterr().out
+    for group in ("events.catalog", "events.matching", "matching.catalog", "matching.expo"):
+        assert group in listed
+    await asyncio.to_thread(deadletters.main, ["list", "--group", "matching.expo"])
+    listing = capsys.readouterr().out
+    assert listing.startswith("{") or "matching.expo has no dead letters waiting" in listing
+    with pytest.raises(SystemExit):  # only the declared groups are accepted, by name
+        await asyncio.to_thread(deadletters.main, ["list", "--group", unique("no-such-group")])
