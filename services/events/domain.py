@@ -244,7 +244,13 @@ def meeting_field(request_id: str) -> str:
 
 
 def outcome_field(request_id: str) -> str:
+    """The meeting's outcome as the expo counts it (statistics, the request's status)."""
     return f"outcome:{request_id}"
+
+
+def view_field(request_id: str, recorder: str) -> str:
+    """One party's own record of the meeting, or the organiser's final one."""
+    return f"view:{request_id}:{recorder}"
 
 
 # The sets beside the hash that listings read instead of the whole expo, by name; the store

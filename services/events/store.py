@@ -30,6 +30,7 @@ from services.events.domain import (
     request_field,
     requests_of_index,
     table_field,
+    view_field,
 )
 from services.events.views import (
     BookingView,
@@ -53,6 +54,7 @@ from shared.contracts.expo import (
     MeetingMode,
     MeetingRequestData,
     OutcomeData,
+    Recorder,
 )
 from shared.errors import NotFound
 from shared.outbox import Outbox
@@ -203,6 +205,7 @@ class EventsStore:
         people = (request.delegate_id, request.exhibitor_id)
         names = [*head_names, outcome_field(request_id), delegate_field(request.delegate_id)]
         names += [pair_field(*people), *(count_field(p) for p in people)]
+        names += [view_field(request_id, recorder.value) for recorder in Recorder]
         if meeting is not None:
             names += [busy_field(p, meeting.slot_id) for p in people]
             if meeting.table is not None:
@@ -217,6 +220,11 @@ class EventsStore:
             delegate=DelegateData.model_validate_json(raw[delegate_field(request.delegate_id)]),
             seller=await self.seller(request.seller_id),
             raw=raw,
+            views={
+                recorder: OutcomeData.model_validate_json(raw[name])
+                for recorder in Recorder
+                if (name := view_field(request_id, recorder.value)) in raw
+            },
         )
 
     async def booking_view(self, expo_id: str, request_id: str) -> BookingView:

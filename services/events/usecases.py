@@ -4,11 +4,13 @@ Routes, event handlers and benchmarks call these; none of them decides anything 
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
-from services.events.commands import expos, meetings, participants
-from services.events.commands.meetings import Outcome, RequestOutcome
+from services.events.commands import expos, meetings, outcomes, participants
+from services.events.commands.meetings import RequestOutcome
+from services.events.commands.outcomes import Outcome
 from services.events.commands.participants import Availability
 from services.events.domain import EXPO, person_field
 from services.events.store import EventsStore
@@ -184,8 +186,9 @@ async def cancel(
 async def record_outcome(
     store: EventsStore, principal: Principal, expo_id: str, request_id: str, outcome: Outcome
 ) -> OutcomeData:
+    now = dt.datetime.now(dt.UTC)
     return await store.change(
         expo_id,
         lambda: store.request_view(expo_id, request_id),
-        lambda view: meetings.record_outcome(principal, view, outcome),
+        lambda view: outcomes.record_outcome(principal, view, outcome, now),
     )

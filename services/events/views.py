@@ -7,7 +7,7 @@ decisions take them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from pydantic import BaseModel
@@ -26,6 +26,7 @@ from shared.contracts.expo import (
     MeetingData,
     MeetingRequestData,
     OutcomeData,
+    Recorder,
     SlotData,
 )
 from shared.errors import NotFound
@@ -77,6 +78,7 @@ class RequestView:
     delegate: DelegateData
     seller: SellerData | None
     raw: dict[str, str]
+    views: dict[Recorder, OutcomeData] = field(default_factory=dict)  # each party's own record
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,14 @@ class MeetingData(BaseModel):
     )
 
 
+class Recorder(StrEnum):
+    """Whose view of a meeting an outcome is: each party's own, or the organiser's final one."""
+
+    delegate = "delegate"
+    seller = "seller"
+    organiser = "organiser"
+
+
 class OutcomeData(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -184,6 +192,9 @@ class OutcomeData(BaseModel):
     deal_value: float | None = Field(None, ge=0, le=1e12)
     currency: CurrencyCode | None = None
     version: int = Field(ge=1)
+    recorded_by: Recorder | None = Field(
+        None, description="Whose view: the delegate's, the seller's or the organiser's final one"
+    )
 
 
 class ExpoEvent(Event):

@@ -14,7 +14,6 @@ from services.events.domain import (
     REQUESTS_INDEX,
     SCHEDULE_EXISTS,
     meeting_location,
-    outcome_field,
     pair_field,
     request_field,
     requests_of_index,
@@ -26,14 +25,11 @@ from shared.contracts.expo import (
     DelegateData,
     ExhibitorData,
     ExpoStatus,
-    FollowUp,
     MeetingCancelled,
     MeetingData,
     MeetingMode,
-    MeetingOutcomeRecorded,
     MeetingRequestData,
     MeetingRequested,
-    OutcomeData,
     RequestOrigin,
     RequestStatus,
 )
@@ -63,15 +59,6 @@ class Requested:
     request: MeetingRequestData
     created: bool  # False: the request existed (the same id was asked for again)
     place_now: bool  # a schedule exists: the request goes into it at once
-
-
-@dataclass(frozen=True)
-class Outcome:
-    held: bool
-    rating: int | None = None
-    follow_up: FollowUp = FollowUp.none
-    deal_value: float | None = None
-    currency: str | None = None
 
 
 def request_meeting(
@@ -192,46 +179,6 @@ def cancel(
         )
     )
     return booking.finish(), cancelled
-
-
-def record_outcome(
-    principal: Principal, view: RequestView, outcome: Outcome
-) -> tuple[Change, OutcomeData]:
-    """Whether a scheduled meeting was held and what came of it; recorded again, it replaces
-    the earlier record."""
-    require_party(principal, view.expo, view.delegate, view.seller)
-    request = view.request
-    if request.status is not RequestStatus.scheduled and view.outcome is None:
-        raise CommandConflict(
-            f"only a scheduled meeting has an outcome; this one is {request.status.value}"
-        )
-    if not outcome.held and (
-        outcome.deal_value or outcome.follow_up is not FollowUp.none or outcome.rating
-    ):
-        raise InvalidCommand("a meeting that was not held has no rating, follow-up or deal", "held")
-    if (outcome.deal_value is None) != (outcome.currency is None):
-        raise InvalidCommand("a deal value needs its currency and the reverse", "currency")
-    version = request.version + 1
-    recorded = OutcomeData(
-        request_id=request.id,
-        expo_id=request.expo_id,
-        delegate_id=request.delegate_id,
-        seller_id=request.seller_id,
-        held=outcome.held,
-        rating=outcome.rating,
-        follow_up=outcome.follow_up,
-        deal_value=outcome.deal_value,
-        currency=outcome.currency,
-        version=version,
-    )
-    status = RequestStatus.held if outcome.held else RequestStatus.no_show
-    updated = request.model_copy(update={"status": status, "version": version})
-    change = Change()
-    change.expect(request_field(request.id), view.raw[request_field(request.id)])
-    change.put(request_field(request.id), updated.model_dump_json())
-    change.put(outcome_field(request.id), recorded.model_dump_json())
-    change.announce(MeetingOutcomeRecorded(outcome=recorded))
-    return change, recorded
 
 
 # -- who asks, and for whom --------------------------------------------------------------------

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, status
 from pydantic import Field
 
 from services.events import queries, usecases
-from services.events.commands.meetings import Outcome, RequestOutcome
+from services.events.commands.meetings import RequestOutcome
+from services.events.commands.outcomes import Outcome
 from services.events.queries import MeetingRequestOut, Placement, Window
 from services.events.routes.dependencies import Store
 from shared.auth import AUTHENTICATED, CurrentPrincipal
@@ -42,8 +43,13 @@ class OutcomeIn(Strict):
     held: bool
     rating: int | None = Field(None, ge=1, le=5)
     follow_up: FollowUp = FollowUp.none
-    deal_value: float | None = Field(None, ge=0, le=1e12)
+    deal_value: float | None = Field(
+        None, ge=0, le=1e12, description="At most 100 billion IDR or 10 million of another currency"
+    )
     currency: CurrencyCode | None = None
+    version: int | None = Field(
+        None, ge=1, description="The version of your earlier record, to replace it"
+    )
 
 
 def _out(outcome: RequestOutcome) -> MeetingRequestOut:
