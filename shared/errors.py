@@ -13,6 +13,15 @@ class Problem(Exception):
         super().__init__(detail)
         self.detail = detail
         self.field = field
+        self.others: list[Problem] = []  # more of the same kind, found by the same check
+
+    @classmethod
+    def all_of(cls, problems: list[Problem]) -> Problem:
+        """One error for every problem a check found (the first leads), so a form shows them
+        all at once instead of one per attempt."""
+        first = problems[0]
+        first.others = problems[1:]
+        return first
 
     @property
     def request_field(self) -> str | None:

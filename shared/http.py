@@ -152,7 +152,11 @@ async def _validation_problem(request: Request, exc: Exception) -> JSONResponse:
 async def _domain_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
     field = exc.request_field
-    errors = [FieldError(field=field, message=exc.detail)] if field else []
+    errors = [
+        FieldError(field=problem.request_field or "", message=problem.detail)
+        for problem in (exc, *exc.others)
+        if problem.request_field
+    ]
     response = problem(request, exc.status, exc.kind, exc.title, exc.detail, field, errors)
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"

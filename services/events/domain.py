@@ -27,7 +27,7 @@ from shared.contracts.expo import (
     SessionData,
     SlotData,
 )
-from shared.errors import CommandConflict, InvalidCommand
+from shared.errors import CommandConflict, InvalidCommand, Problem
 
 MAX_SLOTS = 2000
 NEXT_STATUSES: dict[ExpoStatus, set[ExpoStatus]] = {
@@ -71,54 +71,81 @@ def derive_slots(
     break_minutes: int,
 ) -> list[SlotData]:
     """Meeting slots of every session, checked: sessions inside the expo's dates, each ending
-    after it starts, none overlapping another, each long enough for one meeting."""
+    after it starts, none overlapping another, each long enough for one meeting. Every problem
+    found is reported at once (the first leads)."""
     zone = time_zone(zone_name)
     if end_date < start_date:
         raise InvalidCommand("end_date must not be before start_date", "end_date")
     ids = Counter(session.id for session in sessions)
     slots: list[SlotData] = []
+    problems: list[tuple[int, Problem]] = []
     ordered = sorted(enumerate(sessions), key=lambda item: (item[1].day, item[1].start))
-    previous: tuple[int, SessionData] | None = None
+    previous: SessionData | None = None
     for index, session in ordered:
         where = f"sessions[{index}]"
-        if ids[session.id] > 1:
-            raise InvalidCommand(f"session id {session.id} is used twice", f"{where}.id")
-        if not start_date <= session.day <= end_date:
-            raise InvalidCommand(
-                f"{session.day} is outside the expo ({start_date} to {end_date})", f"{where}.day"
-            )
-        if session.end <= session.start:
-            raise InvalidCommand("a session must end after it starts", f"{where}.end")
-        if (
-            previous is not None
-            and previous[1].day == session.day
-            and session.start < previous[1].end
-        ):
-            raise InvalidCommand(
-                f"overlaps session {previous[1].id} ({previous[1].start}–{previous[1].end})",
-                f"{where}.start",
-            )
-        previous = (index, session)
-        begin = dt.datetime.combine(session.day, session.start, zone)
-        finish = dt.datetime.combine(session.day, session.end, zone)
-        step = dt.timedelta(minutes=slot_minutes + break_minutes)
-        length = dt.timedelta(minutes=slot_minutes)
-        number = 1
-        while begin + length <= finish:
-            slots.append(
-                SlotData(
-                    id=f"{session.id}-{number:02d}",
-                    session_id=session.id,
-                    start=begin,
-                    end=begin + length,
-                )
-            )
-            begin += step
-            number += 1
-        if number == 1:
-            raise InvalidCommand(f"too short for one {slot_minutes}-minute meeting", f"{where}.end")
+        found = _session_problems(session, where, ids, (start_date, end_date), previous)
+        previous = session
+        made = [] if found else _slots_of(session, zone, slot_minutes, break_minutes)
+        if not found and not made:
+            found = [
+                InvalidCommand(f"too short for one {slot_minutes}-minute meeting", f"{where}.end")
+            ]
+        problems += [(index, problem) for problem in found]
+        slots += made
+    if problems:
+        # In the order of the request's sessions, not of the calendar.
+        raise Problem.all_of([problem for _, problem in sorted(problems, key=lambda p: p[0])])
     if len(slots) > MAX_SLOTS:
         raise InvalidCommand(f"{len(slots)} slots; at most {MAX_SLOTS}", "sessions")
+    return slots
+
+
+def _session_problems(
+    session: SessionData,
+    where: str,
+    ids: Counter[str],
+    dates: tuple[dt.date, dt.date],
+    previous: SessionData | None,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if ids[session.id] > 1:
+        problems.append(InvalidCommand(f"session id {session.id} is used twice", f"{where}.id"))
+    if not dates[0] <= session.day <= dates[1]:
+        problems.append(
+            InvalidCommand(
+                f"{session.day} is outside the expo ({dates[0]} to {dates[1]})", f"{where}.day"
+            )
+        )
+    if session.end <= session.start:
+        problems.append(InvalidCommand("a session must end after it starts", f"{where}.end"))
+    if previous is not None and previous.day == session.day and session.start < previous.end:
+        problems.append(
+            InvalidCommand(
+                f"overlaps session {previous.id} ({previous.start}–{previous.end})",
+                f"{where}.start",
+            )
+        )
+    return problems
+
+
+def _slots_of(
+    session: SessionData, zone: ZoneInfo, slot_minutes: int, break_minutes: int
+) -> list[SlotData]:
+    begin = dt.datetime.combine(session.day, session.start, zone)
+    finish = dt.datetime.combine(session.day, session.end, zone)
+    step = dt.timedelta(minutes=slot_minutes + break_minutes)
+    length = dt.timedelta(minutes=slot_minutes)
+    slots: list[SlotData] = []
+    while begin + length <= finish:
+        slots.append(
+            SlotData(
+                id=f"{session.id}-{len(slots) + 1:02d}",
+                session_id=session.id,
+                start=begin,
+                end=begin + length,
+            )
+        )
+        begin += step
     return slots
 
 

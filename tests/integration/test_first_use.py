@@ -9,7 +9,7 @@ import pytest
 
 from shared import deadletters
 from tests.helpers import unique
-from tests.integration.expo import assert_problem, delegate, open_expo
+from tests.integration.expo import assert_problem, delegate, expo_body, open_expo
 
 
 async def test_the_same_person_registered_twice_is_refused_naming_the_first(
@@ -70,3 +70,15 @@ async def test_the_dead_letter_tool_lists_the_groups_and_says_when_one_has_none(
     assert listing.startswith("{") or "matching.expo has no dead letters waiting" in listing
     with pytest.raises(SystemExit):  # only the declared groups are accepted, by name
         await asyncio.to_thread(deadletters.main, ["list", "--group", unique("no-such-group")])
+
+
+async def test_every_problem_of_a_calendar_is_reported_at_once(events: httpx.AsyncClient) -> None:
+    sessions = [
+        {"id": "d1-am", "day": "2019-11-14", "start": "09:00", "end": "12:00"},
+        {"id": "d9-am", "day": "2019-12-01", "start": "09:00", "end": "12:00"},
+        {"id": "d2-pm", "day": "2019-11-15", "start": "16:00", "end": "14:00"},
+    ]
+    refused = await events.post("/expos", json=expo_body(sessions=sessions))
+    assert_problem(refused, 422, "body.sessions[1].day")
+    fields = [error["field"] for error in refused.json()["errors"]]
+    assert fields == ["body.sessions[1].day", "body.sessions[2].end"]
