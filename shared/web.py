@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import swagger_ui_bundle
+import fastapi_offline
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -14,6 +14,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 STATIC = Path(__file__).resolve().parent / "static"
+SWAGGER_UI = Path(fastapi_offline.__file__).resolve().parent / "static"
 # No inline script anywhere, no third-party origin, no framing; inline styles stay allowed
 # (the printable agenda carries its own, and Swagger UI sets style attributes).
 CONTENT_SECURITY_POLICY = (
@@ -52,17 +53,16 @@ def serve_docs(app: FastAPI, title: str) -> None:
     """/docs from the service's own copy of Swagger UI (the app is built with docs_url=None)."""
     app.mount(
         "/docs/assets",
-        StaticFiles(directory=str(swagger_ui_bundle.swagger_ui_path)),
+        StaticFiles(directory=str(SWAGGER_UI)),
         name="docs-assets",
     )
     app.mount("/docs/static", StaticFiles(directory=str(STATIC)), name="docs-static")
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title} — API</title>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
-<link rel="icon" href="/docs/assets/favicon-32x32.png"></head>
+<link rel="icon" href="/docs/assets/favicon.png"></head>
 <body><div id="swagger-ui"></div>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
-<script src="/docs/assets/swagger-ui-standalone-preset.js"></script>
 <script src="/docs/static/docs.js"></script>
 </body></html>
 """
