@@ -27,11 +27,11 @@ from bench.measure import machine, p50_p99
 from deploy.local.stack import LocalStack
 from services.events import queries
 from services.events.agenda import agenda_items, to_icalendar
-from services.events.queries import MeetingRequestOut, Window
+from services.events.queries import MeetingRequestOut
 from services.events.store import EventsStore
 from shared.auth import Principal, Role, bearer
-from shared.http import PageParams
 from shared.outbox import Outbox
+from shared.paging import PageParams
 from shared.redis_client import make_redis
 from shared.settings import Settings
 
@@ -143,7 +143,7 @@ async def whole_agenda(store: EventsStore, expo_id: str, delegate_id: str) -> in
 
 # -- the targeted reads the endpoints do now -------------------------------------------------
 async def targeted_page(store: EventsStore, expo_id: str, principal: Principal) -> int:
-    items, _ = await queries.requests(store, principal, expo_id, None, Window(0, 50))
+    items, _ = await queries.requests(store, principal, expo_id, None, PageParams(limit=50))
     return len(items)
 
 

@@ -7,7 +7,7 @@ import html
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import Problem
 from shared.observability import RequestContextMiddleware, metrics_response
+from shared.paging import PageParams
 from shared.web import SecurityHeaders, serve_docs
 
 log = logging.getLogger(__name__)
@@ -56,36 +57,6 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemDetails, "content": {PROBLEM_JSON: {}}}
     for status in (400, 401, 403, 404, 409, 413, 422, 503)
 }
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
-    next_offset: int | None
-
-
-class PageParams(BaseModel):
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=1_000_000)
-
-    def page(self, items: Sequence[T]) -> Page[T]:
-        return self.page_of(list(self.window(items)), len(items))
-
-    def window(self, items: Sequence[T]) -> Sequence[T]:
-        """The part of `items` this page shows (to build only those)."""
-        return items[self.offset : self.offset + self.limit]
-
-    def page_of(self, window: list[T], total: int) -> Page[T]:
-        following = self.offset + self.limit
-        return Page[T](
-            items=window,
-            total=total,
-            limit=self.limit,
-            offset=self.offset,
-            next_offset=following if following < total else None,
-        )
 
 
 def page_params(

@@ -16,7 +16,7 @@ from prometheus_client import start_http_server
 from redis.asyncio import Redis
 
 from shared.consumer import ConsumerRunner
-from shared.contracts.topics import source_of as topics_source_of
+from shared.contracts import topics as topic_names
 from shared.http import create_service_app
 from shared.kafka import ensure_topics, make_producer
 from shared.observability import configure_logging
@@ -64,7 +64,7 @@ def service_app(
         settings = get_settings()
         configure_logging(name, settings.log_level)
         redis = make_redis(settings)
-        outbox = Outbox(name, settings.outbox_shards, source=topics_source_of(name))
+        outbox = Outbox(name, settings.outbox_shards, source=topic_names.source_of(name))
         relay = OutboxRelay(redis, outbox, lambda: make_producer(settings, f"{name}-relay"))
         app.state.redis, app.state.relay, app.state.settings = redis, relay, settings
         app.state.broker_probe = BrokerProbe(settings)

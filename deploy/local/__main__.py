@@ -15,6 +15,7 @@ from types import FrameType
 
 from deploy.local.demo import ScenarioError, run_scenario
 from deploy.local.stack import REPO_ROOT, LocalStack, StackError
+from shared.settings import LOCAL_STACK_ENVIRONMENT
 
 SERVICES = ["catalog", "events", "matching"]
 
@@ -51,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("command", choices=["up", "demo"])
     parser.add_argument("--once", action="store_true", help="demo: exit after the report")
-    parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".stack" / "run")
+    # The default is where command-line tools look for a running stack's addresses.
+    parser.add_argument("--data-dir", type=Path, default=LOCAL_STACK_ENVIRONMENT.parent)
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "out", help="demo report folder")
     arguments = parser.parse_args(argv)
     stopped = _stop_on_sigterm()

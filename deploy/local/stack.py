@@ -29,7 +29,7 @@ import redis
 
 from shared.contracts import topics
 from shared.kafka import ensure_topics
-from shared.settings import DEVELOPMENT_JWT_SECRET, Settings
+from shared.settings import DEVELOPMENT_JWT_SECRET, LOCAL_STACK_ENVIRONMENT, Settings
 
 SERVICE_APPS = {
     "catalog": "services.catalog.app:app",
@@ -195,7 +195,7 @@ class LocalStack:
 
     @property
     def environment_file(self) -> Path:
-        return self.data_dir / "environment.json"
+        return self.data_dir / LOCAL_STACK_ENVIRONMENT.name
 
     def environment(self) -> dict[str, str]:
         """What a service or a client needs to reach this stack."""
@@ -285,9 +285,15 @@ class LocalStack:
         self._start_redis(port)
 
     # -- services -----------------------------------------------------------------------------
-    def start_service(self, name: str, port: int | None = None, instance: str | None = None) -> str:
+    def start_service(
+        self,
+        name: str,
+        port: int | None = None,
+        instance: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> str:
         """Start a service (or, with `instance`, one more instance of it: same consumer groups,
-        its own port) and wait until it is ready; returns its URL."""
+        its own port; `env`: settings of its own) and wait until it is ready; returns its URL."""
         port = port or free_port()
         instance = instance or name
         process = ManagedProcess(
@@ -310,7 +316,7 @@ class LocalStack:
                 "75",
             ],
             self.data_dir / f"{instance}.log",
-            env={**self.environment(), "SERVICE_NAME": name, **self.service_env},
+            env={**self.environment(), "SERVICE_NAME": name, **self.service_env, **(env or {})},
         )
         process.start()
         self.service_processes[instance] = process

@@ -38,6 +38,7 @@ from shared.contracts.expo import (
     RequestStatus,
 )
 from shared.errors import Forbidden, InvalidParameter, NotFound, ParameterNotFound
+from shared.paging import PageParams
 
 
 class Placement(BaseModel):
@@ -49,17 +50,6 @@ class MeetingRequestOut(BaseModel):
     request: MeetingRequestData
     meeting: MeetingData | None
     not_placed: Placement | None = None
-
-
-@dataclass(frozen=True)
-class Window:
-    """Which part of a listing to build: `limit` items from `offset`."""
-
-    offset: int
-    limit: int
-
-    def of(self, items: list[str]) -> list[str]:
-        return items[self.offset : self.offset + self.limit]
 
 
 # -- expos and participants ----------------------------------------------------------------------
@@ -105,10 +95,10 @@ async def requests(
     principal: Principal,
     expo_id: str,
     status: RequestStatus | None,
-    window: Window,
+    page: PageParams,
 ) -> tuple[list[MeetingRequestOut], int]:
     """The expo's organiser sees every request; a delegate or a seller those they take part
-    in. Reads only those requests, and parses only the window's unless a status is asked for."""
+    in. Reads only those requests, and parses only the page's unless a status is asked for."""
     expo = await store.read_expo(expo_id)
     if runs(principal, expo):
         ids = await store.request_ids(expo_id)
@@ -121,7 +111,7 @@ async def requests(
             for i in ids
             if MeetingRequestData.model_validate_json(fields[request_field(i)]).status is status
         ]
-    shown = window.of(ids)
+    shown = list(page.window(ids))
     fields = await store.read(
         expo_id, [request_field(i) for i in shown] + [meeting_field(i) for i in shown]
     )

@@ -152,6 +152,10 @@ class EventsStore:
         return sorted(ids)
 
     # -- the views decisions take: each read in one place, naming only the fields it needs ------
+    async def meeting(self, expo_id: str, request_id: str) -> MeetingData | None:
+        name = meeting_field(request_id)
+        return parsed(await self.read(expo_id, [name]), name, MeetingData)
+
     async def read_expo(self, expo_id: str) -> ExpoData:
         return expo_of(await self.read(expo_id, [EXPO]), expo_id)
 

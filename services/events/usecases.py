@@ -149,7 +149,7 @@ async def request_meeting(
         return await place(store, expo_id, chosen_id, slot_id if requested.created else None)
     meeting = None
     if requested.request.status is RequestStatus.scheduled:
-        meeting = (await store.booking_view(expo_id, chosen_id)).meeting
+        meeting = await store.meeting(expo_id, chosen_id)  # a redelivery: only its meeting
     return RequestOutcome(requested.request, meeting, None)
 
 

@@ -8,6 +8,7 @@ decisions take them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TypeVar
 
 from pydantic import BaseModel
@@ -95,10 +96,18 @@ class BookingView:
 
     def busy(self, participant_id: str) -> dict[str, str]:
         """Slot id -> the request met there, for one of the two participants."""
+        return self._busy[participant_id]
+
+    @cached_property
+    def _busy(self) -> dict[str, dict[str, str]]:
+        # Asked for several times per decision: each participant's slots are scanned once.
         return {
-            slot.id: self.raw[name]
-            for slot in self.expo.slots
-            if (name := busy_field(participant_id, slot.id)) in self.raw
+            person: {
+                slot.id: self.raw[name]
+                for slot in self.expo.slots
+                if (name := busy_field(person, slot.id)) in self.raw
+            }
+            for person in (self.delegate.id, self.exhibitor.id)
         }
 
     def tables_taken(self, slot_id: str) -> dict[int, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -78,6 +79,35 @@ async def delegate(events: httpx.AsyncClient, expo_id: str, **body: Any) -> dict
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """An open expo with one exhibitor (whose seller belongs to `owner`), one delegate and a
+    meeting between them, placed in the schedule."""
+
+    expo: dict[str, Any]
+    booth: dict[str, Any]
+    guest: dict[str, Any]
+    request: dict[str, Any]
+    owner: str
+
+
+async def scheduled_meeting(
+    catalog: httpx.AsyncClient, events: httpx.AsyncClient, **expo_overrides: Any
+) -> Scheduled:
+    expo = await open_expo(events, **expo_overrides)
+    owner = unique("owner")
+    seller = (await catalog.post("/sellers", json=seller_body(owner=owner))).json()
+    booth = await exhibitor_of(events, expo["id"], seller["id"])
+    guest = await delegate(events, expo["id"])
+    await events.post(f"/expos/{expo['id']}/schedule", json={"time_limit_seconds": 2})
+    made = await events.post(
+        f"/expos/{expo['id']}/requests",
+        json={"delegate_id": guest["id"], "exhibitor_id": booth["id"]},
+    )
+    assert made.status_code == 201 and made.json()["meeting"], made.text
+    return Scheduled(expo, booth, guest, made.json()["request"], owner)
 
 
 def assert_problem(response: httpx.Response, status: int, field: str) -> None:

@@ -15,4 +15,5 @@ def catalog_url(stack: LocalStack) -> Iterator[str]:
     """The catalog as a uvicorn process on the shared stack."""
     url = stack.start_service("catalog", instance="catalog-served")
     yield url
+    stack.service_urls.pop("catalog-served", None)
     stack.service_processes.pop("catalog-served").stop()

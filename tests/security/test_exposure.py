@@ -5,15 +5,9 @@ connection per call. On 1d967a0 HTML came without a policy, /docs loaded Swagger
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-
 import httpx
-import pytest
 
-from deploy.local.stack import REPO_ROOT, LocalStack, free_port
+from deploy.local.stack import LocalStack, free_port
 from tests.integration.expo import delegate, open_expo
 
 
@@ -53,28 +47,14 @@ async def test_readiness_polls_reuse_one_broker_connection(catalog: httpx.AsyncC
 
 
 def test_metrics_leave_the_public_port_when_a_metrics_port_is_set(stack: LocalStack) -> None:
-    public, private = free_port(), free_port()
-    env = {**os.environ, **stack.environment(), "SERVICE_NAME": "catalog"}
-    env["METRICS_PORT"] = str(private)
-    command = [sys.executable, "-m", "uvicorn", "services.catalog.app:app"]
-    process = subprocess.Popen(
-        [*command, "--host", "127.0.0.1", "--port", str(public)],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    private = free_port()
+    public = stack.start_service(
+        "catalog", instance="catalog-metrics", env={"METRICS_PORT": str(private)}
+    )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{public}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("the service did not start")
-            time.sleep(0.1)
-        assert httpx.get(f"http://127.0.0.1:{public}/metrics").status_code == 404
+        assert httpx.get(f"{public}/metrics").status_code == 404
         scraped = httpx.get(f"http://127.0.0.1:{private}/metrics")
         assert scraped.status_code == 200 and "events_consumed_total" in scraped.text
     finally:
-        process.terminate()
-        process.wait(15)
+        stack.service_urls.pop("catalog-metrics", None)
+        stack.service_processes.pop("catalog-metrics").stop()

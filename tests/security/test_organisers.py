@@ -12,26 +12,14 @@ from shared.auth import Role, bearer
 from shared.settings import Settings
 from tests.conftest import ORGANISER
 from tests.helpers import eventually, unique
-from tests.integration.expo import delegate, exhibitor, open_expo
-
-
-async def _expo_with_a_meeting(catalog: httpx.AsyncClient, events: httpx.AsyncClient) -> Any:
-    expo = await open_expo(events)
-    booth = await exhibitor(catalog, events, expo["id"])
-    guest = await delegate(events, expo["id"])
-    await events.post(f"/expos/{expo['id']}/schedule", json={"time_limit_seconds": 2})
-    made = await events.post(
-        f"/expos/{expo['id']}/requests",
-        json={"delegate_id": guest["id"], "exhibitor_id": booth["id"]},
-    )
-    assert made.status_code == 201 and made.json()["meeting"], made.text
-    return expo, booth, guest, made.json()["request"]
+from tests.integration.expo import delegate, exhibitor, open_expo, scheduled_meeting
 
 
 async def test_an_organiser_of_another_expo_reads_and_changes_none_of_its_people(
     catalog: httpx.AsyncClient, events: httpx.AsyncClient, settings: Settings
 ) -> None:
-    expo, booth, guest, request = await _expo_with_a_meeting(catalog, events)
+    made = await scheduled_meeting(catalog, events)
+    expo, booth, guest, request = made.expo, made.booth, made.guest, made.request
     other = bearer(settings, Role.organiser, unique("dinas-perdagangan"))
     base = f"/expos/{expo['id']}"
 
@@ -64,7 +52,8 @@ async def test_an_organiser_of_another_expo_reads_and_changes_none_of_its_people
 async def test_a_token_of_another_role_with_a_delegates_subject_is_not_that_delegate(
     catalog: httpx.AsyncClient, events: httpx.AsyncClient, settings: Settings
 ) -> None:
-    expo, _, guest, _ = await _expo_with_a_meeting(catalog, events)
+    made = await scheduled_meeting(catalog, events)
+    expo, guest = made.expo, made.guest
     posing = bearer(settings, Role.seller, guest["subject"])
     listed = await events.get(f"/expos/{expo['id']}/delegates", headers=posing)
     assert listed.json()["items"] == [], listed.text

@@ -11,28 +11,17 @@ import httpx
 
 from shared.auth import Role, bearer
 from shared.settings import Settings
-from tests.helpers import seller_body, unique
-from tests.integration.expo import assert_problem, delegate, exhibitor_of, open_expo
+from tests.integration.expo import assert_problem, scheduled_meeting
 
 
 async def _meeting(
     catalog: httpx.AsyncClient, events: httpx.AsyncClient, settings: Settings, **expo: Any
 ) -> tuple[str, dict[str, str], dict[str, str]]:
     """A scheduled meeting; its outcome URL and the delegate's and the seller's tokens."""
-    opened = await open_expo(events, **expo)
-    owner = unique("owner")
-    seller = (await catalog.post("/sellers", json=seller_body(owner=owner))).json()
-    booth = await exhibitor_of(events, opened["id"], seller["id"])
-    guest = await delegate(events, opened["id"])
-    await events.post(f"/expos/{opened['id']}/schedule", json={"time_limit_seconds": 2})
-    made = await events.post(
-        f"/expos/{opened['id']}/requests",
-        json={"delegate_id": guest["id"], "exhibitor_id": booth["id"]},
-    )
-    assert made.json()["meeting"], made.text
-    url = f"/expos/{opened['id']}/requests/{made.json()['request']['id']}/outcome"
-    as_guest = bearer(settings, Role.delegate, guest["subject"])
-    return url, as_guest, bearer(settings, Role.seller, owner)
+    made = await scheduled_meeting(catalog, events, **expo)
+    url = f"/expos/{made.expo['id']}/requests/{made.request['id']}/outcome"
+    as_guest = bearer(settings, Role.delegate, made.guest["subject"])
+    return url, as_guest, bearer(settings, Role.seller, made.owner)
 
 
 async def test_no_outcome_before_the_meeting_starts(

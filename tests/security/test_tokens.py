@@ -5,18 +5,16 @@ started with the development secret in `staging`, or with a 16-character secret.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 
 import httpx
 import jwt
 import pytest
 
-from deploy.local.stack import REPO_ROOT, LocalStack, free_port
+from deploy.local.stack import LocalStack, StackError
 from shared.auth import ALGORITHM, ISSUER
 from shared.settings import DEVELOPMENT_JWT_SECRET, Settings
+from tests.helpers import unique
 
 NOW = int(time.time())
 
@@ -66,23 +64,13 @@ async def test_a_token_that_keeps_the_rules_is_accepted(
 def test_a_service_refuses_to_start_with_a_weak_secret_outside_development(
     stack: LocalStack, environment: str, secret: str
 ) -> None:
-    env = {
-        **os.environ,
-        **stack.environment(),
-        "ENVIRONMENT": environment,
-        "JWT_SECRET": secret,
-        "SERVICE_NAME": "catalog",
-    }
-    command = [sys.executable, "-m", "uvicorn", "services.catalog.app:app"]
-    command += ["--host", "127.0.0.1", "--port", str(free_port())]
-    started = subprocess.Popen(
-        command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    instance = unique("catalog-weak-secret")
     try:
-        output, _ = started.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        started.kill()
-        started.communicate()
-        pytest.fail(f"the service ran with ENVIRONMENT={environment!r} and a weak JWT_SECRET")
-    assert started.returncode != 0
-    assert b"JWT_SECRET" in output
+        with pytest.raises(StackError, match="exited early") as refused:
+            stack.start_service(
+                "catalog", instance=instance, env={"ENVIRONMENT": environment, "JWT_SECRET": secret}
+            )
+        assert "JWT_SECRET" in str(refused.value)
+    finally:
+        stack.service_urls.pop(instance, None)
+        stack.service_processes.pop(instance).stop()

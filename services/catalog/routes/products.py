@@ -22,7 +22,8 @@ from shared.contracts.catalog import (
     PriceRange,
     Sector,
 )
-from shared.http import Page, Paging, Strict
+from shared.http import Paging, Strict
+from shared.paging import Page
 from shared.types import HsCode, HsPrefix, Identifier, PathId, ShortText, SubdivisionCode
 
 router = APIRouter(tags=["products"], dependencies=AUTHENTICATED)

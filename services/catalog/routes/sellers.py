@@ -13,7 +13,8 @@ from services.catalog.domain import Seller
 from services.catalog.routes.dependencies import Store
 from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.contracts.catalog import Contact, ListingStatus, SalesTerm, Sector
-from shared.http import Page, Paging, Strict
+from shared.http import Paging, Strict
+from shared.paging import Page
 from shared.types import CountryCode, Identifier, LanguageTag, PathId, ShortText, SubdivisionCode
 
 router = APIRouter(tags=["sellers"], dependencies=AUTHENTICATED)

@@ -10,7 +10,8 @@ from services.events.routes.dependencies import AvailabilityIn, Store, availabil
 from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.contracts.catalog import CertificationKind, Sector
 from shared.contracts.expo import DelegateData, DelegateRole
-from shared.http import Page, Paging, Strict
+from shared.http import Paging, Strict
+from shared.paging import Page
 from shared.types import (
     CountryCode,
     HsPrefix,

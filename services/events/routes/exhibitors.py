@@ -9,7 +9,8 @@ from services.events import queries, usecases
 from services.events.routes.dependencies import AvailabilityIn, Store, availability
 from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.contracts.expo import ExhibitorData
-from shared.http import Page, Paging, Strict
+from shared.http import Paging, Strict
+from shared.paging import Page
 from shared.types import Identifier, PathId, ShortText
 
 router = APIRouter(

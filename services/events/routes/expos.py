@@ -11,7 +11,8 @@ from services.events import queries, usecases
 from services.events.routes.dependencies import Store
 from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.contracts.expo import ExpoData, ExpoStatus, MeetingMode, SessionData
-from shared.http import Page, Paging, Strict
+from shared.http import Paging, Strict
+from shared.paging import Page
 from shared.types import Identifier, PathId, ShortText
 
 router = APIRouter(prefix="/expos", tags=["expos"], dependencies=AUTHENTICATED)

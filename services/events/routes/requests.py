@@ -10,11 +10,12 @@ from pydantic import Field
 from services.events import queries, usecases
 from services.events.commands.meetings import RequestOutcome
 from services.events.commands.outcomes import Outcome
-from services.events.queries import MeetingRequestOut, Placement, Window
+from services.events.queries import MeetingRequestOut, Placement
 from services.events.routes.dependencies import Store
 from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.contracts.expo import FollowUp, MeetingRequestData, OutcomeData, RequestStatus
-from shared.http import Page, Paging, Strict
+from shared.http import Paging, Strict
+from shared.paging import Page
 from shared.types import CurrencyCode, Identifier, PathId, ShortText
 
 router = APIRouter(
@@ -89,8 +90,7 @@ async def list_requests(
 ) -> Page[MeetingRequestOut]:
     """Organisers see every request; a delegate or a seller those they take part in. Reads
     only those requests, and parses only the page's unless a status is asked for."""
-    window = Window(page.offset, page.limit)
-    items, total = await queries.requests(store, principal, expo_id, request_status, window)
+    items, total = await queries.requests(store, principal, expo_id, request_status, page)
     return page.page_of(items, total)
 
 
