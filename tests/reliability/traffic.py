@@ -172,11 +172,15 @@ class Traffic:
                         if (delegate["id"], p["seller_id"]) not in self.pairs
                     ] if answer.status_code == 201 else []  # fmt: skip
                     if fresh:
+                        # Once an acceptance is sent its pair is never tried again: if the answer
+                        # is lost (the service was killed) the acceptance may still have landed,
+                        # and a second match for the pair would be honoured by the first's request.
+                        pair = (delegate["id"], fresh[0]["seller_id"])
+                        self.pairs.add(pair)
                         accepted = await client.post(
                             f"{url}/proposals/{fresh[0]['id']}/accept", headers=token, json={}
                         )
                         if accepted.status_code == 200:
-                            self.pairs.add((delegate["id"], fresh[0]["seller_id"]))
                             self.accepted.append(fresh[0]["id"])
                             self.match_counts.acknowledged += 1
                 except (httpx.HTTPError, ValueError):
@@ -187,12 +191,14 @@ class Traffic:
     async def settle(self, timeout: float = 90) -> tuple[Counts, Counts]:
         """Wait until every acknowledged write has its effect (or the timeout), then count."""
         redis = Redis.from_url(self.stack.settings().redis_url)
+        # One deadline for every wait, so that a lost write fails with the counts, well inside
+        # the test's own timeout.
+        deadline = time.monotonic() + timeout
         try:
-            await self._until(lambda: self._products_applied(redis), len(self.products), timeout)
-            await self._until(self._requests_made, len(self.accepted), timeout)
+            await self._until(lambda: self._products_applied(redis), len(self.products), deadline)
+            await self._until(self._requests_made, len(self.accepted), deadline)
             # Effects can land before their announcements: a relay that crashed holds its
             # outbox lease until it expires (15 s), then the new one publishes the backlog.
-            deadline = time.monotonic() + timeout
             while True:
                 await self._count_products(redis)
                 await self._count_matches()
@@ -208,9 +214,8 @@ class Traffic:
         return self.product_counts, self.match_counts
 
     async def _until(
-        self, probe: Callable[[], Awaitable[int]], wanted: int, timeout: float
+        self, probe: Callable[[], Awaitable[int]], wanted: int, deadline: float
     ) -> None:
-        deadline = time.monotonic() + timeout
         while await probe() < wanted and time.monotonic() < deadline:
             await asyncio.sleep(0.5)
 

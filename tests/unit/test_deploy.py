@@ -9,7 +9,8 @@ import yaml
 
 from shared.settings import Settings
 
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
 SERVICES = {"catalog", "events", "matching"}
 REQUIRED_ENVIRONMENT = {"KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL", "JWT_SECRET", "KAFKA_IDEMPOTENCE"}
 
@@ -84,3 +85,20 @@ def test_metrics_are_served_off_the_public_port() -> None:
     services = _documents(DEPLOY / "k8s" / "services.yaml")
     exposed = [p for d in services if d["kind"] == "Service" for p in d["spec"]["ports"]]
     assert all(p["targetPort"] != 9100 for p in exposed)
+
+
+def _pins(lock: Path) -> dict[str, str]:
+    return dict(
+        line.split(" ", 1)[0].split("==", 1)
+        for line in lock.read_text().splitlines()
+        if "==" in line and not line.startswith((" ", "#"))
+    )
+
+
+def test_the_image_installs_the_hashed_versions_the_tests_run_on() -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert "--require-hashes -r requirements/runtime.txt" in dockerfile
+    assert "--no-build-isolation" in dockerfile
+    runtime = _pins(ROOT / "requirements" / "runtime.txt")
+    development = _pins(ROOT / "requirements" / "dev.txt")
+    assert {name: development.get(name) for name in runtime} == runtime
