@@ -10,10 +10,10 @@ import re
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import jwt
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.errors import Forbidden, Unauthenticated
@@ -31,6 +31,11 @@ class Role(StrEnum):
     delegate = "delegate"
     seller = "seller"
     service = "service"
+
+
+class RateLimits(Protocol):
+    async def admit(self, principal: Principal) -> None:
+        """Count one request; raise TooManyRequests past a limit."""
 
 
 @dataclass(frozen=True)
@@ -104,13 +109,20 @@ def read_token(settings: Settings, token: str) -> Principal:
 _bearer = HTTPBearer(auto_error=False, description="JWT from `python -m shared.auth`")
 
 
-def current_principal(
+async def current_principal(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> Principal:
+    """The token's principal, once its request is counted against the subject's rate limits
+    (a service puts them on `app.state.rate_limits`); FastAPI runs this once per request."""
     if credentials is None:
         raise Unauthenticated("send 'Authorization: Bearer <token>'", field="Authorization")
-    return read_token(settings, credentials.credentials)
+    principal = read_token(settings, credentials.credentials)
+    limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
+    if limits is not None:
+        await limits.admit(principal)
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

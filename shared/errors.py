@@ -61,6 +61,16 @@ class Conflict(Problem):
     kind = "conflict"
 
 
+class TooManyRequests(Problem):
+    status = 429
+    title = "Too many requests"
+    kind = "too-many-requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after  # seconds, for the Retry-After header
+
+
 # -- what domain code raises: fields named relative to the command ----------------------------
 class InvalidCommand(InvalidField):
     """A command breaks a rule of the domain. `field` is relative to the command

@@ -18,7 +18,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.errors import Problem
+from shared.errors import Problem, TooManyRequests
 from shared.observability import RequestContextMiddleware, metrics_response
 from shared.paging import PageParams
 from shared.web import SecurityHeaders, serve_docs
@@ -55,7 +55,7 @@ class ProblemDetails(BaseModel):
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemDetails, "content": {PROBLEM_JSON: {}}}
-    for status in (400, 401, 403, 404, 409, 413, 422, 503)
+    for status in (400, 401, 403, 404, 409, 413, 422, 429, 503)
 }
 
 
@@ -131,6 +131,8 @@ async def _domain_problem(request: Request, exc: Exception) -> JSONResponse:
     response = problem(request, exc.status, exc.kind, exc.title, exc.detail, field, errors)
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 
@@ -220,6 +222,8 @@ PROBLEM_KINDS = {
     "conflict": "The request contradicts the current state (a status, a booking, a record "
     "made already); `detail` says what, and how to get there.",
     "payload-too-large": "The body exceeds the limit; send less.",
+    "too-many-requests": "This token sent more requests than its rate limit allows; retry "
+    "after `Retry-After` seconds.",
     "method-not-allowed": "This address does not take that method.",
     "unavailable": "Storage or the broker cannot be reached; retry after `Retry-After` seconds.",
     "internal": "An error on our side; it was logged with the request's correlation id.",

@@ -21,6 +21,7 @@ from shared.http import create_service_app
 from shared.kafka import ensure_topics, make_producer
 from shared.observability import configure_logging
 from shared.outbox import Outbox, OutboxRelay
+from shared.ratelimit import SubjectRateLimits
 from shared.readiness import BrokerProbe, redis_and_broker
 from shared.redis_client import make_redis
 from shared.settings import Settings, get_settings
@@ -68,6 +69,7 @@ def service_app(
         relay = OutboxRelay(redis, outbox, lambda: make_producer(settings, f"{name}-relay"))
         app.state.redis, app.state.relay, app.state.settings = redis, relay, settings
         app.state.broker_probe = BrokerProbe(settings)
+        app.state.rate_limits = SubjectRateLimits(redis, name, settings.rate_limits)
         metrics = None
         if settings.metrics_port is not None:
             metrics, _ = start_http_server(settings.metrics_port)

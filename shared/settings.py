@@ -7,7 +7,8 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from limits import parse_many
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_JWT_SECRET = "temu-dagang-local-development-only"
@@ -47,6 +48,11 @@ class Settings(BaseSettings):
     outbox_shards: int = Field(
         8, ge=1, le=1024, description="Outbox streams per service; fixed once data exists"
     )
+    rate_limits: str = Field(
+        "50/second;1500/minute",
+        description="Requests each token's subject may send to one service, per rule "
+        "(`limits` notation, `;`-separated; empty: no limit). Past one: 429 with Retry-After",
+    )
     log_level: str = Field("INFO")
     metrics_port: int | None = Field(
         None,
@@ -69,6 +75,13 @@ class Settings(BaseSettings):
                 "(e.g. `openssl rand -hex 32`)"
             )
         return self
+
+    @field_validator("rate_limits")
+    @classmethod
+    def _rate_limits_parse(cls, rules: str) -> str:
+        if rules.strip():
+            parse_many(rules)  # a ValueError names what is wrong
+        return rules
 
     @property
     def bootstrap_servers(self) -> list[str]:

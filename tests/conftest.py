@@ -23,6 +23,11 @@ from shared.settings import Settings, get_settings
 from tests.infrastructure import containers, docker_engine_problem, wants_docker
 
 ORGANISER = "disperindag-ntt"
+# Tests send one subject's requests far past a person's pace (10,000 bookings, the API fuzzer);
+# every service they start, in any stack, still counts each request but refuses none. The
+# security tests start a service with a low limit to see it refuse.
+TEST_RATE_LIMITS = "1000000/second"
+os.environ.setdefault("RATE_LIMITS", TEST_RATE_LIMITS)
 TEST_ENV = {
     "KAFKA_REQUEST_TIMEOUT_MS": "2000",
     "KAFKA_SESSION_TIMEOUT_MS": "1500",

@@ -42,6 +42,28 @@ def scenario_sellers() -> list[dict[str, Any]]:
     return sellers
 
 
+class PatientTransport(httpx.HTTPTransport):
+    """Waits out a 429 as its Retry-After asks and sends the request again: the services
+    refuse a request over a rate limit before doing any of it, so sending it again is safe.
+    The scenario loads faster than a person types and meets the limits the services keep."""
+
+    ATTEMPTS = 20
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        for _ in range(self.ATTEMPTS - 1):
+            response = super().handle_request(request)
+            if response.status_code != 429:
+                return response
+            response.read()
+            response.close()
+            time.sleep(float(response.headers.get("Retry-After", "1")))
+        return super().handle_request(request)
+
+
+def _client(base_url: str, timeout: float) -> httpx.Client:
+    return httpx.Client(base_url=base_url, timeout=timeout, transport=PatientTransport())
+
+
 def _check(response: httpx.Response, what: str) -> dict[str, Any]:
     if response.status_code >= 400:
         raise ScenarioError(f"{what}: {response.status_code} {response.text}")
@@ -63,7 +85,7 @@ def _certificate_body(spec: dict[str, Any], product_ids: list[str]) -> dict[str,
 def load_catalog(catalog_url: str, settings: Settings) -> list[LoadedSeller]:
     organiser = bearer(settings, Role.organiser, "disperindag-ntt")
     loaded = []
-    with httpx.Client(base_url=catalog_url, timeout=30) as client:
+    with _client(catalog_url, 30) as client:
         for spec in scenario_sellers():
             body = {k: v for k, v in spec.items() if k not in ("products", "certifications")}
             seller = _check(client.post("/sellers", json=body, headers=organiser), spec["name"])
@@ -173,7 +195,7 @@ def _register_exhibitor(
 def load_expo(events_url: str, settings: Settings, sellers: list[LoadedSeller]) -> LoadedExpo:
     scenario = scenario_expo()
     organiser = bearer(settings, Role.organiser, "disperindag-ntt")
-    with httpx.Client(base_url=events_url, timeout=120) as client:
+    with _client(events_url, 120) as client:
         expo = _check(client.post("/expos", json=scenario["expo"], headers=organiser), "expo")
         _check(
             client.post(f"/expos/{expo['id']}/status", json={"status": "open"}, headers=organiser),
@@ -220,7 +242,7 @@ def propose_and_accept(
     )
     expected = (len(loaded.exhibitors), len(loaded.delegates), products)
     deadline = time.monotonic() + 60
-    with httpx.Client(base_url=matching_url, timeout=60) as client:
+    with _client(matching_url, 60) as client:
         # Matching learns the expo, its delegates and exhibitors from the events service's
         # events and the products from the catalog's: propose once it knows them all.
         while True:
@@ -244,7 +266,7 @@ def propose_and_accept(
                 )
                 proposal["status"] = "accepted"
                 accepted += 1
-    with httpx.Client(base_url=events_url, timeout=60) as client:
+    with _client(events_url, 60) as client:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             listed = _check(
@@ -286,7 +308,7 @@ def schedule_and_publish(
 ) -> None:
     organiser = bearer(settings, Role.organiser, "disperindag-ntt")
     expo_id = loaded.expo["id"]
-    with httpx.Client(base_url=events_url, timeout=time_limit + 60) as client:
+    with _client(events_url, time_limit + 60) as client:
         loaded.schedule = _check(
             client.post(
                 f"/expos/{expo_id}/schedule",
@@ -360,7 +382,7 @@ def record_outcomes(
     expo_id = loaded.expo["id"]
     firsts = [meetings[0] for meetings in loaded.agendas.values() if meetings][: len(OUTCOMES)]
     recorded = []
-    with httpx.Client(base_url=events_url, timeout=30) as client:
+    with _client(events_url, 30) as client:
         for meeting, outcome in zip(firsts, OUTCOMES, strict=False):
             recorded.append(
                 _check(

@@ -21,7 +21,11 @@ from shared.auth import Principal
 from shared.contracts import Event
 from shared.contracts.expo import DelegateData, ExhibitorData
 from shared.contracts.matching import MatchAccepted, MatchDeclined, MatchProposed, ProposalData
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, InvalidCommand, NotFound
+
+# Requests one delegate (or, searching the catalogue, one account) may have made at one expo:
+# each is stored and listed with its proposals, and far more than a week's fair needs.
+MAX_MATCH_REQUESTS = 200
 
 
 def query_for(
@@ -53,9 +57,12 @@ def new_request(
     query: MatchQuery,
     matches: Sequence[SellerMatch],
     exhibitors: Mapping[str, ExhibitorData],
+    earlier: int = 0,
 ) -> Decision:
     """The request with its proposals in rank order, and a MatchProposed for each when it is
-    for a delegate (who may then accept or decline them)."""
+    for a delegate (who may then accept or decline them). `earlier`: how many requests were
+    made before for the same delegate (or asker) at the same expo; past the cap, 422."""
+    require_room(earlier, delegate_id)
     proposals = [
         _proposal(request_id, expo_id, delegate_id, rank, match, exhibitors.get(match.seller_id))
         for rank, match in enumerate(matches, start=1)
@@ -74,6 +81,17 @@ def new_request(
         [MatchProposed(proposal=proposal_data(p)) for p in proposals] if delegate_id else []
     )
     return request, events
+
+
+def require_room(earlier: int, delegate_id: str | None) -> None:
+    """Refuse a request past the cap (checked before ranking, and again when deciding)."""
+    if earlier >= MAX_MATCH_REQUESTS:
+        raise InvalidCommand(
+            f"at most {MAX_MATCH_REQUESTS} match requests are made for one delegate at one "
+            "expo (or for one account searching the catalogue); the earlier ones and their "
+            "proposals stay listed",
+            "delegate_id" if delegate_id else None,
+        )
 
 
 def _proposal(

@@ -94,11 +94,21 @@ class StoredRequest(BaseModel):
     def aggregate(self) -> str:
         return aggregate_of(self.expo_id, self.delegate_id, self.owner)
 
+    @property
+    def asker(self) -> str:
+        return asker_of(self.delegate_id, self.owner_role, self.owner)
+
 
 def aggregate_of(expo_id: str | None, delegate_id: str | None, subject: str) -> str:
     """What a request belongs to, for its outbox shard and its listing: its expo, or for a
     catalogue-wide request the delegate it is for, else the account that asked."""
     return expo_id or f"catalogue:{delegate_id or subject}"
+
+
+def asker_of(delegate_id: str | None, role: Role | None, subject: str) -> str:
+    """Whose requests a request counts among (the cap per delegate): the delegate it is for,
+    else the account that asked."""
+    return delegate_id or f"{role}:{subject}"
 
 
 # A request's next state and the events announcing it.
@@ -139,9 +149,27 @@ class MatchStore:
     def marker(self, request_id: str, event_id: str) -> str:
         return f"{self._tag_of_request(request_id)}:processed:{event_id}"
 
-    async def create(self, request: StoredRequest, events: list[Event]) -> None:
-        """Store a new request, count its proposals in its expo's exposure, stage its events."""
+    def asked_key(self, aggregate: str, asker: str) -> str:
+        return f"{self.outbox.tag(aggregate)}:asked:{aggregate}:{asker}"
+
+    async def asked(self, aggregate: str, asker: str) -> int:
+        """How many requests were made for `asker` within `aggregate` (an expo)."""
+        return int(await self.redis.get(self.asked_key(aggregate, asker)) or 0)
+
+    async def create(
+        self, request: StoredRequest, events: list[Event], earlier: int | None = None
+    ) -> None:
+        """Store a new request, count it for its asker and its proposals in its expo's
+        exposure, stage its events. With `earlier` (the count the decision saw) it commits
+        only while the count is still that (else Conflicted: decide again)."""
+        counter = self.asked_key(request.aggregate, request.asker)
         async with self.redis.pipeline(transaction=True) as pipe:
+            if earlier is not None:
+                await pipe.watch(counter)
+                if int(await pipe.get(counter) or 0) != earlier:
+                    raise Conflicted
+                pipe.multi()
+            pipe.incr(counter)
             pipe.set(self.request_key(request.id), request.model_dump_json())
             pipe.zadd(self.listing_key(request.aggregate), {request.id: _created_score(request)})
             if request.expo_id is not None:
@@ -149,7 +177,10 @@ class MatchStore:
                     pipe.hincrby(self.exposure_key(request.expo_id), proposal.seller_id, 1)
             for event in events:
                 self.outbox.stage(pipe, event, shard_key=request.aggregate)
-            await pipe.execute()
+            try:
+                await pipe.execute()
+            except WatchError:
+                raise Conflicted from None
 
     async def load(self, request_id: str) -> StoredRequest:
         raw = await self.redis.get(self.request_key(request_id))

@@ -18,8 +18,10 @@ from services.matching.store import (
     StoredProposal,
     StoredRequest,
     aggregate_of,
+    asker_of,
     request_of,
 )
+from shared.atomic import retry_on_conflict
 from shared.auth import Principal, Role
 from shared.contracts.expo import DelegateData, ExpoData
 from shared.errors import Forbidden, InvalidCommand, InvalidParameter, NotFound
@@ -54,6 +56,9 @@ async def request_matches(
     """Rank an expo's exhibitors (or the whole catalogue) for what was asked, completed from
     the delegate's profile; the request is stored, and announced when it is for a delegate."""
     expo, delegate = await _asking(services.model, principal, expo_id, delegate_id)
+    aggregate = aggregate_of(expo_id, delegate_id, principal.subject)
+    asker = asker_of(delegate_id, principal.role, principal.subject)
+    commands.require_room(await services.store.asked(aggregate, asker), delegate_id)
     exhibitors = await services.model.exhibitors(expo.id) if expo else {}
     query = commands.query_for(asked, delegate, frozenset(exhibitors) if expo else None)
     try:
@@ -68,14 +73,17 @@ async def request_matches(
         matches = fair_top(parsed, index, scored, query.k, counts, exhibitors)
     else:
         matches = top(parsed, index, score_candidates(parsed, index), query.k)
-    request_id = services.store.new_request_id(
-        aggregate_of(expo_id, delegate_id, principal.subject)
-    )
-    request, events = commands.new_request(
-        request_id, principal, expo_id, delegate_id, query, matches, exhibitors
-    )
-    await services.store.create(request, events)
-    return request
+    request_id = services.store.new_request_id(aggregate)
+
+    async def attempt() -> StoredRequest:
+        earlier = await services.store.asked(aggregate, asker)
+        request, events = commands.new_request(
+            request_id, principal, expo_id, delegate_id, query, matches, exhibitors, earlier
+        )
+        await services.store.create(request, events, earlier)
+        return request
+
+    return await retry_on_conflict(attempt)
 
 
 async def _asking(

@@ -1,11 +1,15 @@
-"""One seller cannot grow without bound: every change and listing reads the seller whole. On
-1d967a0 a seller listed product after product (600 made every catalogue listing slow)."""
+"""Nothing grows without bound: a seller is read whole by every change and listing, a
+delegate's match requests are each stored and listed. On 1d967a0 a seller listed product after
+product (600 made every catalogue listing slow), and a delegate could ask for matches forever."""
 
 from __future__ import annotations
 
 import httpx
 
-from tests.helpers import product_body, seller_body, unique
+from shared.auth import Role, bearer
+from shared.settings import Settings
+from tests.helpers import eventually, product_body, seller_body, unique
+from tests.integration.expo import delegate, exhibitor, open_expo
 
 MAX_PRODUCTS = 200  # the documented cap (docs/decisions.md)
 
@@ -19,3 +23,34 @@ async def test_a_seller_lists_at_most_the_cap_of_products(catalog: httpx.AsyncCl
     assert over.status_code == 422, over.text
     assert over.headers["content-type"].startswith("application/problem+json")
     assert f"at most {MAX_PRODUCTS} products" in over.json()["detail"]
+
+
+MAX_MATCH_REQUESTS = 200  # per delegate and expo (docs/decisions.md)
+
+
+async def test_a_delegate_asks_for_matches_at_most_the_cap_of_times(
+    catalog: httpx.AsyncClient,
+    events: httpx.AsyncClient,
+    matching: httpx.AsyncClient,
+    settings: Settings,
+) -> None:
+    """Every request is stored with its proposals and listed; on 1d967a0 there was no end."""
+    expo = await open_expo(events)
+    await exhibitor(catalog, events, expo["id"])
+    guest = await delegate(events, expo["id"])
+    own = bearer(settings, Role.delegate, guest["subject"])
+    body = {"expo_id": expo["id"], "delegate_id": guest["id"], "k": 1}
+
+    async def ask() -> httpx.Response:
+        return await matching.post("/match-requests", json=body, headers=own)
+
+    first = await eventually(ask, lambda r: r.status_code != 422)  # matching learns the expo
+    assert first.status_code == 201, first.text
+    for _ in range(MAX_MATCH_REQUESTS - 1):
+        assert (await ask()).status_code == 201
+    over = await ask()
+    assert over.status_code == 422, over.text
+    assert over.json()["field"] == "body.delegate_id"
+    assert f"at most {MAX_MATCH_REQUESTS} match requests" in over.json()["detail"]
+    # The organiser asking for the same delegate counts into the same cap.
+    assert (await matching.post("/match-requests", json=body)).status_code == 422
