@@ -31,6 +31,11 @@ class Role(StrEnum):
     delegate = "delegate"
     seller = "seller"
     service = "service"
+    certifier = "certifier"  # trade-office staff who verify sellers' certificates
+
+
+# Who may verify or reject a seller's certificate (organisers are trade-office staff too).
+VERIFIERS = (Role.certifier, Role.organiser)
 
 
 class RateLimits(Protocol):

@@ -22,6 +22,14 @@ from shared.auth import Role, bearer
 from shared.settings import Settings
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenario"
+CERTIFIER = "verifikasi-disperindag-ntt"  # the trade office's certificate desk
+CERTIFICATE_STATES = [
+    ("valid", "verified and in force"),
+    ("submitted", "awaiting review"),
+    ("rejected", "rejected"),
+    ("revoked", "revoked"),
+    ("expired", "expired"),
+]
 PROVINCES = {"ID-NT": "Nusa Tenggara Timur", "ID-NB": "Nusa Tenggara Barat", "ID-BA": "Bali"}
 
 
@@ -35,6 +43,7 @@ class LoadedSeller:
     name: str
     province: str
     products: list[dict[str, Any]] = field(default_factory=list)
+    certificates: list[dict[str, Any]] = field(default_factory=list)
 
 
 def scenario_sellers() -> list[dict[str, Any]]:
@@ -84,6 +93,7 @@ def _certificate_body(spec: dict[str, Any], product_ids: list[str]) -> dict[str,
 
 def load_catalog(catalog_url: str, settings: Settings) -> list[LoadedSeller]:
     organiser = bearer(settings, Role.organiser, "disperindag-ntt")
+    certifier = bearer(settings, Role.certifier, CERTIFIER)
     loaded = []
     with _client(catalog_url, 30) as client:
         for spec in scenario_sellers():
@@ -98,28 +108,52 @@ def load_catalog(catalog_url: str, settings: Settings) -> list[LoadedSeller]:
                 )
                 product_ids.append(listed["id"])
             for certificate in spec.get("certifications", []):
-                granted = _check(
-                    client.post(
-                        f"/sellers/{seller['id']}/certifications",
-                        json=_certificate_body(certificate, product_ids),
-                        headers=organiser,
-                    ),
-                    f"{spec['name']}: certificate {certificate['kind']}",
-                )
-                if certificate.get("revoked"):
-                    _check(
-                        client.post(
-                            f"/certifications/{granted['id']}/revoke",
-                            json={"reason": certificate["revoked"]},
-                            headers=organiser,
-                        ),
-                        f"{spec['name']}: revoke {certificate['kind']}",
-                    )
+                _certify(client, certificate, seller["id"], product_ids, own, certifier)
             products = [
                 _check(client.get(f"/products/{pid}", headers=own), pid) for pid in product_ids
             ]
-            loaded.append(LoadedSeller(seller["id"], seller["name"], seller["province"], products))
+            listed = client.get(f"/sellers/{seller['id']}/certifications", headers=own)
+            if listed.status_code != 200:
+                raise ScenarioError(f"{spec['name']}: certificates: {listed.text}")
+            certificates: list[dict[str, Any]] = listed.json()
+            loaded.append(
+                LoadedSeller(
+                    seller["id"], seller["name"], seller["province"], products, certificates
+                )
+            )
     return loaded
+
+
+def _certify(
+    client: httpx.Client,
+    spec: dict[str, Any],
+    seller_id: str,
+    product_ids: list[str],
+    seller: dict[str, str],
+    certifier: dict[str, str],
+) -> None:
+    """The seller submits the certificate; the trade office's certifier verifies it (then
+    perhaps revokes it), rejects it, or has not looked at it yet."""
+    what = f"{seller_id}: certificate {spec['kind']}"
+    submitted = _check(
+        client.post(
+            f"/sellers/{seller_id}/certifications",
+            json=_certificate_body(spec, product_ids),
+            headers=seller,
+        ),
+        what,
+    )
+    review = f"/certifications/{submitted['id']}"
+    if spec.get("pending"):
+        return
+    if spec.get("rejected"):
+        body = {"reason": spec["rejected"]}
+        _check(client.post(f"{review}/reject", json=body, headers=certifier), f"{what} reject")
+        return
+    _check(client.post(f"{review}/verify", headers=certifier), f"{what} verify")
+    if spec.get("revoked"):
+        body = {"reason": spec["revoked"]}
+        _check(client.post(f"{review}/revoke", json=body, headers=certifier), f"{what} revoke")
 
 
 def readiness_report(sellers: list[LoadedSeller], today: dt.date) -> str:
@@ -134,6 +168,16 @@ def readiness_report(sellers: list[LoadedSeller], today: dt.date) -> str:
         lines.append(
             f"{PROVINCES.get(code, code):<22}{len(members):>8}{len(products):>10}{ready:>8}"
         )
+    reviewed = Counter(c["status"] for seller in sellers for c in seller.certificates)
+    lines += ["", "Certificates (sellers submit them, the trade office's certifier reviews them):"]
+    lines.append(
+        "  " + ", ".join(f"{reviewed[status]} {label}" for status, label in CERTIFICATE_STATES)
+    )
+    for seller in sellers:
+        for c in seller.certificates:
+            if c["status"] in ("submitted", "rejected"):
+                said = f": {c['rejected_reason']}" if c["rejected_reason"] else ""
+                lines.append(f"  {seller.name} — {c['kind']} {c['status']}{said}")
     gaps = Counter(
         (gap["kind"], gap["reason"])
         for seller in sellers

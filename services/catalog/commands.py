@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from services.catalog.domain import Certification, Product, Seller, SellerCatalog
-from shared.auth import Principal, Role
+from shared.auth import VERIFIERS, Principal, Role
 from shared.contracts import Event
 from shared.contracts import catalog as contract
 from shared.contracts.catalog import CertificationStatus, ListingStatus
@@ -132,10 +132,15 @@ def delist_product(
 
 
 # -- certifications --------------------------------------------------------------------------
-def grant_certification(
+def record_certification(
     catalog: SellerCatalog, principal: Principal, fields: dict[str, Any], today: dt.date
 ) -> Decision[Certification]:
-    _require_owner(catalog, principal)
+    """A seller (or a service) submits a certificate, which counts for nothing until a
+    certifier verifies it; a certifier or organiser records one from the document they hold,
+    verified at once."""
+    verifier = principal.role in VERIFIERS
+    if not verifier:
+        _require_owner(catalog, principal)
     _require_active(catalog)
     if len(catalog.certifications) >= MAX_CERTIFICATIONS:
         raise InvalidCommand(f"a seller records at most {MAX_CERTIFICATIONS} certificates")
@@ -146,16 +151,90 @@ def grant_certification(
             )
     version = catalog.version + 1
     certification = Certification(
-        id=catalog.next_id("c"), seller_id=catalog.seller.id, version=version, **fields
+        id=catalog.next_id("c"),
+        seller_id=catalog.seller.id,
+        version=version,
+        status=CertificationStatus.submitted,
+        **fields,
     )
-    recorded = _bump(
+    if verifier:
+        return _verified(catalog, principal, certification, today)
+    submitted = _bump(
         catalog, version, certifications={**catalog.certifications, certification.id: certification}
     )
-    granted = contract.CertificationGranted(certification=certification_data(certification))
-    # A certificate recorded after its end date is announced as expired at once.
+    event = contract.CertificationSubmitted(certification=certification_data(certification))
+    return Decision(submitted, [event], certification)
+
+
+def verify_certification(
+    catalog: SellerCatalog, principal: Principal, certification_id: str, today: dt.date
+) -> Decision[Certification]:
+    """A certifier has checked a submitted certificate: it now counts for readiness."""
+    current = _submitted(catalog, principal, certification_id)
+    reviewed = current.model_copy(update={"version": catalog.version + 1})
+    return _verified(catalog, principal, reviewed, today)
+
+
+def reject_certification(
+    catalog: SellerCatalog, principal: Principal, certification_id: str, reason: str
+) -> Decision[Certification]:
+    """A certifier refuses a submitted certificate, saying why (the seller may submit again)."""
+    current = _submitted(catalog, principal, certification_id)
+    version = catalog.version + 1
+    certification = current.model_copy(
+        update={
+            "status": CertificationStatus.rejected,
+            "rejected_reason": reason,
+            "reviewed_by": principal.subject,
+            "version": version,
+        }
+    )
+    updated = _bump(
+        catalog, version, certifications={**catalog.certifications, certification.id: certification}
+    )
+    event = contract.CertificationRejected(
+        certification=certification_data(certification), reason=reason
+    )
+    return Decision(updated, [event], certification)
+
+
+def _submitted(
+    catalog: SellerCatalog, principal: Principal, certification_id: str
+) -> Certification:
+    """The certificate under review, once it is clear the principal may review it: a
+    certifier or an organiser, never the seller."""
+    if principal.role not in VERIFIERS:
+        allowed = ", ".join(role.value for role in VERIFIERS)
+        raise Forbidden(f"only a {allowed} verifies or rejects a certificate")
+    current = catalog.certifications.get(certification_id)
+    if current is None:
+        raise NotFound(f"no certification {certification_id}")
+    if current.status is not CertificationStatus.submitted:
+        raise Conflict(
+            f"the certification is {current.status.value}; only a submitted one is reviewed "
+            "(a seller submits a new one to replace it)"
+        )
+    return current
+
+
+def _verified(
+    catalog: SellerCatalog, principal: Principal, certification: Certification, today: dt.date
+) -> Decision[Certification]:
+    """`certification` made valid by the principal's review, with what that announces: the
+    grant, its expiry if it ended already, and the readiness it changes."""
+    version = certification.version
+    verified = certification.model_copy(
+        update={"status": CertificationStatus.valid, "reviewed_by": principal.subject}
+    )
+    recorded = _bump(
+        catalog, version, certifications={**catalog.certifications, verified.id: verified}
+    )
+    granted = contract.CertificationGranted(certification=certification_data(verified))
+    # A certificate verified after its end date is announced as expired at once.
     expiry = _expire(recorded, today, version)
-    events = [granted, *expiry.events, *_readiness_changes(catalog, expiry.catalog, today)]
-    return Decision(expiry.catalog, events, expiry.catalog.certifications[certification.id])
+    readiness = _readiness_changes(catalog, expiry.catalog, today)
+    events = [granted, *expiry.events, *readiness.events]
+    return Decision(readiness.catalog, events, readiness.catalog.certifications[verified.id])
 
 
 def revoke_certification(
@@ -165,7 +244,9 @@ def revoke_certification(
     reason: str,
     today: dt.date,
 ) -> Decision[Certification]:
-    _require_owner(catalog, principal)
+    """The seller withdraws a certificate, or a certifier or organiser revokes it."""
+    if principal.role not in VERIFIERS:
+        _require_owner(catalog, principal)
     current = catalog.certifications.get(certification_id)
     if current is None:
         raise NotFound(f"no certification {certification_id}")
@@ -181,8 +262,8 @@ def revoke_certification(
     announced = contract.CertificationRevoked(
         certification=certification_data(certification), reason=reason
     )
-    events = [announced, *_readiness_changes(catalog, updated, today)]
-    return Decision(updated, events, certification)
+    readiness = _readiness_changes(catalog, updated, today)
+    return Decision(readiness.catalog, [announced, *readiness.events], certification)
 
 
 def expire_certifications(catalog: SellerCatalog, today: dt.date) -> Decision[list[Certification]]:
@@ -190,8 +271,8 @@ def expire_certifications(catalog: SellerCatalog, today: dt.date) -> Decision[li
     expiry = _expire(catalog, today, catalog.version + 1)
     if not expiry.events:
         return expiry
-    events = [*expiry.events, *_readiness_changes(catalog, expiry.catalog, today)]
-    return Decision(expiry.catalog, events, expiry.changed)
+    readiness = _readiness_changes(catalog, expiry.catalog, today)
+    return Decision(readiness.catalog, [*expiry.events, *readiness.events], expiry.changed)
 
 
 def _expire(catalog: SellerCatalog, today: dt.date, version: int) -> Decision[list[Certification]]:
@@ -209,17 +290,30 @@ def _expire(catalog: SellerCatalog, today: dt.date, version: int) -> Decision[li
     return Decision(updated, events, list(expired.values()))
 
 
-def _readiness_changes(before: SellerCatalog, after: SellerCatalog, today: dt.date) -> list[Event]:
-    """A ProductUpdated for each active product whose readiness or certificates changed."""
-    return [
-        contract.ProductUpdated(product=product_data(after, product, today))
+def _readiness_changes(
+    before: SellerCatalog, after: SellerCatalog, today: dt.date
+) -> Decision[list[Product]]:
+    """`after` with each active product whose readiness or certificates changed carried at
+    the aggregate's new version, and a ProductUpdated for each: a product's version says when
+    any of what its events carry last changed, so a consumer that keeps the newest version
+    takes the update."""
+    changed = {
+        product.id: product.model_copy(update={"version": after.version})
         for product in after.products.values()
         if product.status is ListingStatus.active
         and (
             before.readiness(product, today) != after.readiness(product, today)
             or before.in_force(product, today) != after.in_force(product, today)
         )
+    }
+    if not changed:
+        return Decision(after, [], [])
+    updated = _bump(after, after.version, products={**after.products, **changed})
+    events: list[Event] = [
+        contract.ProductUpdated(product=product_data(updated, product, today))
+        for product in changed.values()
     ]
+    return Decision(updated, events, list(changed.values()))
 
 
 # -- rules every change shares ---------------------------------------------------------------
@@ -280,5 +374,5 @@ def product_data(catalog: SellerCatalog, product: Product, today: dt.date) -> co
 
 def certification_data(certification: Certification) -> contract.CertificationData:
     return contract.CertificationData.model_validate(
-        certification.model_dump(exclude={"revoked_reason"})
+        certification.model_dump(exclude={"revoked_reason", "rejected_reason"})
     )

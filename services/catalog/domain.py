@@ -75,8 +75,11 @@ class Certification(BaseModel):
     valid_from: dt.date
     valid_until: dt.date | None
     product_ids: list[str] = Field(default_factory=list)
+    # Stored before certificates were reviewed: valid, as the trade office recorded them.
     status: CertificationStatus = CertificationStatus.valid
     revoked_reason: str | None = None
+    rejected_reason: str | None = None
+    reviewed_by: str | None = None
     version: int = 1
 
     def covers(self, product_id: str) -> bool:
@@ -200,12 +203,30 @@ def assess_readiness(
 
 
 def _gap(requirement: Requirement, held: list[Certification], today: dt.date) -> Gap:
-    expired = [c for c in held if c.valid_until is not None and c.valid_until < today]
+    """Why the requirement is not met, the most actionable reason first: one awaiting
+    verification, else the last one's fate (expired, revoked, rejected), else none at all."""
+    if any(c.status is CertificationStatus.submitted for c in held):
+        return Gap(
+            requirement.kind,
+            GapReason.unverified,
+            f"{requirement.why}; the one submitted awaits a certifier",
+        )
+    expired = [
+        c
+        for c in held
+        if c.status is not CertificationStatus.rejected
+        and c.valid_until is not None
+        and c.valid_until < today
+    ]
     if expired and all(c.status is not CertificationStatus.revoked for c in expired):
         last = max(c.valid_until for c in expired if c.valid_until is not None)
         return Gap(requirement.kind, GapReason.expired, f"{requirement.why}; it expired on {last}")
     if any(c.status is CertificationStatus.revoked for c in held):
         return Gap(requirement.kind, GapReason.revoked, f"{requirement.why}; it was revoked")
+    rejected = [c for c in held if c.status is CertificationStatus.rejected]
+    if rejected:
+        why = rejected[-1].rejected_reason or "no reason given"
+        return Gap(requirement.kind, GapReason.rejected, f"{requirement.why}; rejected: {why}")
     return Gap(requirement.kind, GapReason.missing, requirement.why)
 
 

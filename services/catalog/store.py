@@ -41,6 +41,9 @@ class CatalogStore:
     def _expiries(self, shard: int) -> str:
         return f"{self.outbox.shard_tag(shard)}:expiries"
 
+    def _reviews(self, shard: int) -> str:
+        return f"{self.outbox.shard_tag(shard)}:awaiting-review"
+
     async def load(self, seller_id: str) -> SellerCatalog:
         catalog = _decode(await self.redis.hgetall(self._key(seller_id)))
         if catalog is None:
@@ -115,12 +118,25 @@ class CatalogStore:
             pipe.zadd(self._expiries(shard), {seller_id: min(ends)})
         else:
             pipe.zrem(self._expiries(shard), seller_id)
+        # Sellers with a certificate awaiting review, so the certifiers' list reads only them.
+        if any(c.status is CertificationStatus.submitted for c in catalog.certifications.values()):
+            pipe.sadd(self._reviews(shard), seller_id)
+        else:
+            pipe.srem(self._reviews(shard), seller_id)
 
     async def all_catalogs(self) -> list[SellerCatalog]:
         """Every seller aggregate; the catalog of one region's expo fits comfortably in memory."""
+        return await self._catalogs_in(self._index)
+
+    async def catalogs_awaiting_review(self) -> list[SellerCatalog]:
+        """The sellers with a submitted certificate, by seller id."""
+        found = await self._catalogs_in(self._reviews)
+        return sorted(found, key=lambda catalog: catalog.seller.id)
+
+    async def _catalogs_in(self, index: Callable[[int], str]) -> list[SellerCatalog]:
         catalogs: list[SellerCatalog] = []
         for shard in range(self.outbox.shards):
-            seller_ids = sorted(text(s) for s in await self.redis.smembers(self._index(shard)))
+            seller_ids = sorted(text(s) for s in await self.redis.smembers(index(shard)))
             pipe = self.redis.pipeline(transaction=False)
             for seller_id in seller_ids:
                 pipe.hgetall(self._key(seller_id))

@@ -72,7 +72,12 @@ class CertificationKind(StrEnum):
 
 
 class CertificationStatus(StrEnum):
+    """A seller's certificate is `submitted` until a certifier verifies it (then `valid`, until
+    it is revoked or expires) or rejects it. Only `valid` ones count for readiness."""
+
+    submitted = "submitted"
     valid = "valid"
+    rejected = "rejected"
     revoked = "revoked"
     expired = "expired"
 
@@ -86,6 +91,8 @@ class GapReason(StrEnum):
     missing = "missing"
     expired = "expired"
     revoked = "revoked"
+    unverified = "unverified"  # submitted, awaiting a certifier
+    rejected = "rejected"  # a certifier refused the one submitted
 
 
 class LocalizedText(BaseModel):
@@ -208,6 +215,9 @@ class CertificationData(BaseModel):
     )
     status: CertificationStatus
     version: int = Field(ge=1)
+    reviewed_by: Identifier | None = Field(
+        None, description="The certifier who verified or rejected it (none while submitted)"
+    )
 
 
 class SellerEvent(Event):
@@ -280,10 +290,36 @@ class ProductDelisted(SellerEvent):
         return self.seller_id
 
 
+class CertificationSubmitted(SellerEvent):
+    type: ClassVar[str] = "catalog.certification.submitted"
+    summary: ClassVar[str] = (
+        "A seller submitted a certificate; it counts for nothing until a certifier verifies it."
+    )
+    certification: CertificationData
+
+    @property
+    def key(self) -> str:
+        return self.certification.seller_id
+
+
 class CertificationGranted(SellerEvent):
     type: ClassVar[str] = "catalog.certification.granted"
-    summary: ClassVar[str] = "A certification was recorded for a seller or some of its products."
+    summary: ClassVar[str] = (
+        "A certification is in the catalog as verified (a certifier checked a submitted one, "
+        "or recorded it from the document), for a seller or some of its products."
+    )
     certification: CertificationData
+
+    @property
+    def key(self) -> str:
+        return self.certification.seller_id
+
+
+class CertificationRejected(SellerEvent):
+    type: ClassVar[str] = "catalog.certification.rejected"
+    summary: ClassVar[str] = "A certifier refused a submitted certificate, saying why."
+    certification: CertificationData
+    reason: ShortText
 
     @property
     def key(self) -> str:

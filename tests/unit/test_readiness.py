@@ -118,3 +118,30 @@ def test_fish_to_china_needs_a_health_certificate():
 def test_raw_cocoa_beans_are_a_commodity_not_processed_food():
     beans = product("180100", sector=Sector.cocoa)
     assert assess_readiness(beans, [], TODAY).ready
+
+
+def test_a_submitted_certificate_counts_for_nothing_until_verified():
+    chocolate = product("180632", sector=Sector.cocoa)
+    pending = certificate("halal", status=CertificationStatus.submitted)
+    assert gap_kinds(chocolate, [pending, certificate("bpom")]) == {
+        "halal": GapReason.unverified
+    }
+
+
+def test_a_rejected_certificate_is_a_gap_with_the_certifiers_reason():
+    chocolate = product("180632", sector=Sector.cocoa)
+    refused = certificate(
+        "halal", status=CertificationStatus.rejected, rejected_reason="illegible scan"
+    )
+    readiness = assess_readiness(chocolate, [refused, certificate("bpom")], TODAY)
+    (gap,) = readiness.gaps
+    assert gap.reason is GapReason.rejected and "illegible scan" in gap.detail
+
+
+def test_a_new_submission_after_an_expired_one_says_it_awaits_review():
+    chocolate = product("180632", sector=Sector.cocoa)
+    lapsed = certificate("halal", id="slr-1.c1", valid_until=dt.date(2019, 6, 1))
+    renewal = certificate("halal", id="slr-1.c2", status=CertificationStatus.submitted)
+    assert gap_kinds(chocolate, [lapsed, renewal, certificate("bpom")]) == {
+        "halal": GapReason.unverified
+    }

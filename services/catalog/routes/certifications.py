@@ -1,4 +1,5 @@
-"""Certification routes: record a seller's certificate, list them, and revoke one."""
+"""Certification routes: submit or record a seller's certificate, review it (verify or
+reject), list them (a seller's, or every one awaiting review), and revoke one."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from services.catalog.domain import Certification, seller_id_of
 from services.catalog.routes.dependencies import Store, today
 from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.contracts.catalog import CertificationKind, CertificationStatus
-from shared.http import Strict
+from shared.http import Paging, Strict
+from shared.paging import Page
 from shared.types import Identifier, PathId, ShortText
 
 router = APIRouter(tags=["certifications"], dependencies=AUTHENTICATED)
@@ -37,6 +39,12 @@ class RevocationIn(Strict):
     reason: ShortText
 
 
+class RejectionIn(Strict):
+    reason: ShortText = Field(
+        examples=["The number is not in the BPJPH registry; send the certificate's scan"]
+    )
+
+
 class CertificationOut(BaseModel):
     id: str
     seller_id: str
@@ -48,6 +56,8 @@ class CertificationOut(BaseModel):
     product_ids: list[str]
     status: CertificationStatus
     revoked_reason: str | None
+    rejected_reason: str | None
+    reviewed_by: str | None
     version: int
 
 
@@ -56,23 +66,67 @@ def certification_out(certification: Certification) -> CertificationOut:
 
 
 @router.post("/sellers/{seller_id}/certifications", status_code=status.HTTP_201_CREATED)
-async def grant_certification(
+async def record_certification(
     seller_id: PathId, body: CertificationIn, principal: CurrentPrincipal, store: Store
 ) -> CertificationOut:
+    """A seller submits a certificate (`submitted` until a certifier reviews it); a certifier
+    or organiser records one from the document, `valid` at once."""
     on = today()
     fields = body.model_dump()
     decision = await store.change(
-        seller_id, lambda catalog: commands.grant_certification(catalog, principal, fields, on)
+        seller_id, lambda catalog: commands.record_certification(catalog, principal, fields, on)
     )
     return certification_out(decision.changed)
 
 
 @router.get("/sellers/{seller_id}/certifications")
-async def list_certifications(seller_id: PathId, store: Store) -> list[CertificationOut]:
+async def list_certifications(
+    seller_id: PathId, store: Store, status: CertificationStatus | None = None
+) -> list[CertificationOut]:
     catalog = await store.load(seller_id)
     return [
-        certification_out(c) for c in sorted(catalog.certifications.values(), key=lambda c: c.id)
+        certification_out(c)
+        for c in sorted(catalog.certifications.values(), key=lambda c: c.id)
+        if status is None or c.status is status
     ]
+
+
+@router.get("/certifications/awaiting-review")
+async def awaiting_review(store: Store, page: Paging) -> Page[CertificationOut]:
+    """Every submitted certificate, oldest seller first: a certifier's work list."""
+    waiting = [
+        certification_out(c)
+        for catalog in await store.catalogs_awaiting_review()
+        for c in sorted(catalog.certifications.values(), key=lambda c: c.id)
+        if c.status is CertificationStatus.submitted
+    ]
+    return page.page(waiting)
+
+
+@router.post("/certifications/{certification_id}/verify")
+async def verify_certification(
+    certification_id: PathId, principal: CurrentPrincipal, store: Store
+) -> CertificationOut:
+    """The certifier (the token's subject) has checked the document: it counts from now."""
+    on = today()
+    decision = await store.change(
+        seller_id_of(certification_id),
+        lambda catalog: commands.verify_certification(catalog, principal, certification_id, on),
+    )
+    return certification_out(decision.changed)
+
+
+@router.post("/certifications/{certification_id}/reject")
+async def reject_certification(
+    certification_id: PathId, body: RejectionIn, principal: CurrentPrincipal, store: Store
+) -> CertificationOut:
+    decision = await store.change(
+        seller_id_of(certification_id),
+        lambda catalog: commands.reject_certification(
+            catalog, principal, certification_id, body.reason
+        ),
+    )
+    return certification_out(decision.changed)
 
 
 @router.post("/certifications/{certification_id}/revoke")
