@@ -112,10 +112,10 @@ def load_catalog(catalog_url: str, settings: Settings) -> list[LoadedSeller]:
             products = [
                 _check(client.get(f"/products/{pid}", headers=own), pid) for pid in product_ids
             ]
-            listed = client.get(f"/sellers/{seller['id']}/certifications", headers=own)
-            if listed.status_code != 200:
-                raise ScenarioError(f"{spec['name']}: certificates: {listed.text}")
-            certificates: list[dict[str, Any]] = listed.json()
+            held = client.get(f"/sellers/{seller['id']}/certifications", headers=own)
+            if held.status_code != 200:
+                raise ScenarioError(f"{spec['name']}: certificates: {held.text}")
+            certificates: list[dict[str, Any]] = held.json()
             loaded.append(
                 LoadedSeller(
                     seller["id"], seller["name"], seller["province"], products, certificates

@@ -13,7 +13,7 @@ from shared.auth import VERIFIERS, Principal, Role
 from shared.contracts import Event
 from shared.contracts import catalog as contract
 from shared.contracts.catalog import CertificationStatus, ListingStatus
-from shared.errors import Conflict, Forbidden, InvalidCommand, NotFound
+from shared.errors import Conflict, Forbidden, InvalidCommand, NotFound, Problem
 
 # One seller is one Redis hash read whole by every change and listing: these caps keep it to a
 # few hundred kilobytes. A cooperative lists tens of products; the caps are far above that.
@@ -144,11 +144,13 @@ def record_certification(
     _require_active(catalog)
     if len(catalog.certifications) >= MAX_CERTIFICATIONS:
         raise InvalidCommand(f"a seller records at most {MAX_CERTIFICATIONS} certificates")
-    for index, product_id in enumerate(fields.get("product_ids", [])):
-        if product_id not in catalog.products:
-            raise InvalidCommand(
-                f"{product_id} is not a product of this seller", f"product_ids[{index}]"
-            )
+    unknown: list[Problem] = [
+        InvalidCommand(f"{product_id} is not a product of this seller", f"product_ids[{index}]")
+        for index, product_id in enumerate(fields.get("product_ids", []))
+        if product_id not in catalog.products
+    ]
+    if unknown:
+        raise Problem.all_of(unknown)
     version = catalog.version + 1
     certification = Certification(
         id=catalog.next_id("c"),

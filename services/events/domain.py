@@ -70,12 +70,19 @@ def derive_slots(
     slot_minutes: int,
     break_minutes: int,
 ) -> list[SlotData]:
-    """Meeting slots of every session, checked: sessions inside the expo's dates, each ending
-    after it starts, none overlapping another, each long enough for one meeting. Every problem
-    found is reported at once (the first leads)."""
-    zone = time_zone(zone_name)
+    """Meeting slots of every session, checked: a known time zone, dates in order, sessions
+    inside the expo's dates, each ending after it starts, none overlapping another, each long
+    enough for one meeting. Every problem found is reported at once (the first leads)."""
+    lead: list[Problem] = []
+    zone: ZoneInfo | None = None
+    try:
+        zone = time_zone(zone_name)
+    except InvalidCommand as unknown:
+        lead.append(unknown)
     if end_date < start_date:
-        raise InvalidCommand("end_date must not be before start_date", "end_date")
+        # The sessions cannot be placed in dates that do not exist; this is the problem.
+        lead.append(InvalidCommand("end_date must not be before start_date", "end_date"))
+        raise Problem.all_of(lead)
     ids = Counter(session.id for session in sessions)
     slots: list[SlotData] = []
     problems: list[tuple[int, Problem]] = []
@@ -85,16 +92,19 @@ def derive_slots(
         where = f"sessions[{index}]"
         found = _session_problems(session, where, ids, (start_date, end_date), previous)
         previous = session
-        made = [] if found else _slots_of(session, zone, slot_minutes, break_minutes)
-        if not found and not made:
+        made = (
+            [] if found or zone is None else _slots_of(session, zone, slot_minutes, break_minutes)
+        )
+        if not found and zone is not None and not made:
             found = [
                 InvalidCommand(f"too short for one {slot_minutes}-minute meeting", f"{where}.end")
             ]
         problems += [(index, problem) for problem in found]
         slots += made
-    if problems:
-        # In the order of the request's sessions, not of the calendar.
-        raise Problem.all_of([problem for _, problem in sorted(problems, key=lambda p: p[0])])
+    if lead or problems:
+        # The sessions' in the order of the request, not of the calendar.
+        ordered_problems = [problem for _, problem in sorted(problems, key=lambda p: p[0])]
+        raise Problem.all_of(lead + ordered_problems)
     if len(slots) > MAX_SLOTS:
         raise InvalidCommand(f"{len(slots)} slots; at most {MAX_SLOTS}", "sessions")
     return slots
@@ -149,11 +159,12 @@ def _slots_of(
     return slots
 
 
-def check_meeting_mode(mode: MeetingMode, tables: int | None) -> None:
+def meeting_mode_problems(mode: MeetingMode, tables: int | None) -> list[Problem]:
     if mode is MeetingMode.tables and tables is None:
-        raise InvalidCommand("a pool of tables needs the number of tables", "tables")
+        return [InvalidCommand("a pool of tables needs the number of tables", "tables")]
     if mode is MeetingMode.booth and tables is not None:
-        raise InvalidCommand("meetings at the booth use no table pool; leave it out", "tables")
+        return [InvalidCommand("meetings at the booth use no table pool; leave it out", "tables")]
+    return []
 
 
 def check_transition(expo: ExpoData, target: ExpoStatus) -> None:
@@ -172,15 +183,13 @@ def check_transition(expo: ExpoData, target: ExpoStatus) -> None:
     )
 
 
-def check_availability(expo: ExpoData, slot_ids: list[str] | None, field_name: str) -> None:
-    if slot_ids is None:
-        return
+def _unknown_slots(expo: ExpoData, slot_ids: list[str] | None, field_name: str) -> list[Problem]:
     known = {slot.id for slot in expo.slots}
-    for index, slot_id in enumerate(slot_ids):
-        if slot_id not in known:
-            raise InvalidCommand(
-                f"{slot_id} is not a slot of this expo's sessions", f"{field_name}[{index}]"
-            )
+    return [
+        InvalidCommand(f"{slot_id} is not a slot of this expo's sessions", f"{field_name}[{index}]")
+        for index, slot_id in enumerate(slot_ids or [])
+        if slot_id not in known
+    ]
 
 
 def expand_availability(
@@ -196,14 +205,19 @@ def expand_availability(
     by_session: dict[str, list[str]] = defaultdict(list)
     for slot in expo.slots:
         by_session[slot.session_id].append(slot.id)
+    problems: list[Problem] = []
     for index, session_id in enumerate(sessions or []):
         if session_id not in by_session:
-            raise InvalidCommand(
-                f"{session_id} is not a session of this expo",
-                f"{field_name}.sessions[{index}]",
+            problems.append(
+                InvalidCommand(
+                    f"{session_id} is not a session of this expo",
+                    f"{field_name}.sessions[{index}]",
+                )
             )
         chosen += by_session[session_id]
-    check_availability(expo, slots, f"{field_name}.slots")
+    problems += _unknown_slots(expo, slots, f"{field_name}.slots")
+    if problems:
+        raise Problem.all_of(problems)
     chosen += slots or []
     return sorted(set(chosen), key=[slot.id for slot in expo.slots].index)
 

@@ -70,5 +70,10 @@ async def test_an_implausible_deal_is_refused_naming_the_field(
     url, _, as_seller = await _meeting(catalog, events, settings)
     huge = {"held": True, "deal_value": 1e12, "currency": "USD"}
     assert_problem(await events.post(url, json=huge, headers=as_seller), 422, "body.deal_value")
+    # Rules that span fields are reported together, each naming its field.
+    muddled = {"held": False, "rating": 4, "deal_value": 5e6}
+    refused = await events.post(url, json=muddled, headers=as_seller)
+    assert_problem(refused, 422, "body.held")
+    assert [e["field"] for e in refused.json()["errors"]] == ["body.held", "body.currency"]
     fair = {"held": True, "deal_value": 2_500_000_000, "currency": "IDR"}
     assert (await events.post(url, json=fair, headers=as_seller)).status_code == 200

@@ -9,10 +9,10 @@ from icalendar import Calendar
 
 from services.events.agenda import AgendaItem, to_icalendar
 from services.events.domain import (
-    check_meeting_mode,
     check_transition,
     derive_slots,
     expand_availability,
+    meeting_mode_problems,
 )
 from shared.contracts.expo import ExpoData, ExpoStatus, MeetingMode, SessionData
 from shared.errors import Conflict, InvalidField
@@ -69,12 +69,30 @@ def test_a_time_zone_must_be_iana() -> None:
 
 
 def test_pool_mode_needs_tables_and_booth_mode_none() -> None:
-    check_meeting_mode(MeetingMode.tables, 10)
-    check_meeting_mode(MeetingMode.booth, None)
-    with pytest.raises(InvalidField):
-        check_meeting_mode(MeetingMode.tables, None)
-    with pytest.raises(InvalidField):
-        check_meeting_mode(MeetingMode.booth, 4)
+    assert meeting_mode_problems(MeetingMode.tables, 10) == []
+    assert meeting_mode_problems(MeetingMode.booth, None) == []
+    for mode, tables in ((MeetingMode.tables, None), (MeetingMode.booth, 4)):
+        (problem,) = meeting_mode_problems(mode, tables)
+        assert isinstance(problem, InvalidField) and problem.field == "tables"
+
+
+def test_an_unknown_time_zone_and_a_bad_session_are_reported_together() -> None:
+    sessions = [session("d1", DAY1, "10:00", "09:00")]
+    with pytest.raises(InvalidField) as raised:
+        derive_slots("Asia/Kupang", DAY1, DAY2, sessions, 20, 0)
+    problems = [raised.value, *raised.value.others]
+    assert [p.field for p in problems] == ["time_zone", "sessions[0].end"]
+
+
+def test_every_unknown_session_and_slot_of_an_availability_is_named() -> None:
+    with pytest.raises(InvalidField) as raised:
+        expand_availability(_expo(), ["d1-am", "d9", "d8"], ["x-01"])
+    problems = [raised.value, *raised.value.others]
+    assert [p.field for p in problems] == [
+        "availability.sessions[1]",
+        "availability.sessions[2]",
+        "availability.slots[0]",
+    ]
 
 
 def _expo(status: ExpoStatus = ExpoStatus.draft) -> ExpoData:

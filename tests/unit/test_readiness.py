@@ -123,9 +123,7 @@ def test_raw_cocoa_beans_are_a_commodity_not_processed_food():
 def test_a_submitted_certificate_counts_for_nothing_until_verified():
     chocolate = product("180632", sector=Sector.cocoa)
     pending = certificate("halal", status=CertificationStatus.submitted)
-    assert gap_kinds(chocolate, [pending, certificate("bpom")]) == {
-        "halal": GapReason.unverified
-    }
+    assert gap_kinds(chocolate, [pending, certificate("bpom")]) == {"halal": GapReason.unverified}
 
 
 def test_a_rejected_certificate_is_a_gap_with_the_certifiers_reason():

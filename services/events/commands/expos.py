@@ -8,10 +8,10 @@ from services.events.access import require_organiser
 from services.events.domain import (
     EXPO,
     ExpoState,
-    check_meeting_mode,
     check_transition,
     derive_slots,
     meeting_field,
+    meeting_mode_problems,
 )
 from shared.atomic import Change
 from shared.auth import Principal, Role
@@ -25,7 +25,7 @@ from shared.contracts.expo import (
     ExpoUpdated,
     SessionData,
 )
-from shared.errors import CommandConflict
+from shared.errors import CommandConflict, InvalidCommand, Problem
 
 
 def create_expo(
@@ -96,15 +96,22 @@ def change_status(
 
 
 def _slots(details: dict[str, Any], sessions: list[SessionData]) -> list[Any]:
-    check_meeting_mode(details["mode"], details["tables"])
-    return derive_slots(
-        details["time_zone"],
-        details["start_date"],
-        details["end_date"],
-        sessions,
-        details["slot_minutes"],
-        details["break_minutes"],
-    )
+    """The expo's slots, or every problem of its calendar and meeting mode at once."""
+    problems = meeting_mode_problems(details["mode"], details["tables"])
+    try:
+        slots = derive_slots(
+            details["time_zone"],
+            details["start_date"],
+            details["end_date"],
+            sessions,
+            details["slot_minutes"],
+            details["break_minutes"],
+        )
+    except InvalidCommand as calendar:
+        raise Problem.all_of([calendar, *calendar.others, *problems]) from None
+    if problems:
+        raise Problem.all_of(problems)
+    return slots
 
 
 def _replaced(state: ExpoState, expo: ExpoData) -> Change:

@@ -19,7 +19,7 @@ from shared.contracts.expo import (
     Recorder,
     RequestStatus,
 )
-from shared.errors import CommandConflict, InvalidCommand
+from shared.errors import CommandConflict, InvalidCommand, Problem
 
 # The largest deal a small producer's meeting plausibly leads to, per currency; others get the
 # general cap. Beyond it a value is a typo (or a test of the system), not a deal.
@@ -91,19 +91,30 @@ def record_outcome(
 
 
 def _check(outcome: Outcome) -> None:
+    """Every rule the outcome's fields break together, reported at once."""
+    problems: list[Problem] = []
     if not outcome.held and (
         outcome.deal_value or outcome.follow_up is not FollowUp.none or outcome.rating
     ):
-        raise InvalidCommand("a meeting that was not held has no rating, follow-up or deal", "held")
+        problems.append(
+            InvalidCommand("a meeting that was not held has no rating, follow-up or deal", "held")
+        )
     if (outcome.deal_value is None) != (outcome.currency is None):
-        raise InvalidCommand("a deal value needs its currency and the reverse", "currency")
+        problems.append(
+            InvalidCommand("a deal value needs its currency and the reverse", "currency")
+        )
     if outcome.deal_value is not None and outcome.currency is not None:
         limit = DEAL_LIMITS.get(outcome.currency, DEAL_LIMIT)
         if outcome.deal_value > limit:
-            raise InvalidCommand(
-                f"a deal from one meeting above {limit:,.0f} {outcome.currency} is not plausible",
-                "deal_value",
+            problems.append(
+                InvalidCommand(
+                    f"a deal from one meeting above {limit:,.0f} {outcome.currency} is not "
+                    "plausible",
+                    "deal_value",
+                )
             )
+    if problems:
+        raise Problem.all_of(problems)
 
 
 def _recorder(principal: Principal) -> Recorder:
