@@ -128,6 +128,18 @@ class CatalogStore:
         """Every seller aggregate; the catalog of one region's expo fits comfortably in memory."""
         return await self._catalogs_in(self._index)
 
+    async def sellers(self) -> list[Seller]:
+        """Every seller without its products and certificates: what a listing of sellers
+        reads (one small field per seller, however many products it has)."""
+        sellers: list[Seller] = []
+        for shard in range(self.outbox.shards):
+            seller_ids = sorted(text(s) for s in await self.redis.smembers(self._index(shard)))
+            pipe = self.redis.pipeline(transaction=False)
+            for seller_id in seller_ids:
+                pipe.hget(self._key(seller_id), SELLER_FIELD)
+            sellers += [Seller.model_validate_json(raw) for raw in await pipe.execute() if raw]
+        return sellers
+
     async def catalogs_awaiting_review(self) -> list[SellerCatalog]:
         """The sellers with a submitted certificate, by seller id."""
         found = await self._catalogs_in(self._reviews)

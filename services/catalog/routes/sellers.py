@@ -88,15 +88,18 @@ async def list_sellers(
     q: Annotated[str | None, Query(max_length=100)] = None,
     include_delisted: bool = False,
 ) -> Page[SellerOut]:
-    sellers = [
-        seller_out(c.seller)
-        for c in await store.all_catalogs()
-        if (include_delisted or c.seller.status is ListingStatus.active)
-        and (province is None or c.seller.province == province)
-        and (sector is None or sector in c.seller.sectors)
-        and (q is None or q.casefold() in c.seller.name.casefold())
-    ]
-    return page.page(sorted(sellers, key=lambda s: (s.name, s.id)))
+    chosen = sorted(
+        (
+            seller
+            for seller in await store.sellers()
+            if (include_delisted or seller.status is ListingStatus.active)
+            and (province is None or seller.province == province)
+            and (sector is None or sector in seller.sectors)
+            and (q is None or q.casefold() in seller.name.casefold())
+        ),
+        key=lambda seller: (seller.name, seller.id),
+    )
+    return page.page_of([seller_out(s) for s in page.window(chosen)], len(chosen))
 
 
 @router.get("/sellers/{seller_id}")
