@@ -43,7 +43,6 @@ async def test_a_sellers_own_certificate_waits_for_a_certifier(
     catalog: httpx.AsyncClient, matching: httpx.AsyncClient, settings: Settings, redis: Redis
 ) -> None:
     owner = bearer(settings, Role.seller, unique("kopi"))
-    certifier = bearer(settings, Role.certifier, unique("verifikasi-disperindag"))
     seller_id, product_id = await _seller_with_branded_product(catalog, owner)
 
     submitted = await catalog.post(
@@ -66,6 +65,8 @@ async def test_a_sellers_own_certificate_waits_for_a_certifier(
 
     waiting = (await catalog.get("/certifications/awaiting-review?limit=200")).json()
     assert certificate["id"] in {c["id"] for c in waiting["items"]}
+
+    certifier = bearer(settings, Role.certifier, unique("verifikasi-disperindag"))
 
     verified = await catalog.post(f"/certifications/{certificate['id']}/verify", headers=certifier)
     assert verified.status_code == 200, verified.text
