@@ -126,37 +126,32 @@ class CatalogStore:
 
     async def all_catalogs(self) -> list[SellerCatalog]:
         """Every seller aggregate; the catalog of one region's expo fits comfortably in memory."""
-        return await self._catalogs_in(self._index)
+        return await self._catalogs(await self._members(self._index))
 
     async def sellers(self) -> list[Seller]:
         """Every seller without its products and certificates: what a listing of sellers
         reads (one small field per seller, however many products it has)."""
-        sellers: list[Seller] = []
-        for shard in range(self.outbox.shards):
-            seller_ids = sorted(text(s) for s in await self.redis.smembers(self._index(shard)))
-            pipe = self.redis.pipeline(transaction=False)
-            for seller_id in seller_ids:
-                pipe.hget(self._key(seller_id), SELLER_FIELD)
-            sellers += [Seller.model_validate_json(raw) for raw in await pipe.execute() if raw]
-        return sellers
+        pipe = self.redis.pipeline(transaction=False)
+        for seller_id in await self._members(self._index):
+            pipe.hget(self._key(seller_id), SELLER_FIELD)
+        return [Seller.model_validate_json(raw) for raw in await pipe.execute() if raw]
 
     async def catalogs_awaiting_review(self) -> list[SellerCatalog]:
-        """The sellers with a submitted certificate, by seller id."""
-        found = await self._catalogs_in(self._reviews)
-        return sorted(found, key=lambda catalog: catalog.seller.id)
+        """The sellers with a submitted certificate."""
+        return await self._catalogs(await self._members(self._reviews))
 
-    async def _catalogs_in(self, index: Callable[[int], str]) -> list[SellerCatalog]:
-        catalogs: list[SellerCatalog] = []
+    async def _members(self, index: Callable[[int], str]) -> list[str]:
+        """The seller ids of a per-shard index, every shard's, in id order."""
+        found: list[str] = []
         for shard in range(self.outbox.shards):
-            seller_ids = sorted(text(s) for s in await self.redis.smembers(index(shard)))
-            pipe = self.redis.pipeline(transaction=False)
-            for seller_id in seller_ids:
-                pipe.hgetall(self._key(seller_id))
-            for raw in await pipe.execute():
-                catalog = _decode(raw)
-                if catalog is not None:
-                    catalogs.append(catalog)
-        return catalogs
+            found += (text(s) for s in await self.redis.smembers(index(shard)))
+        return sorted(found)
+
+    async def _catalogs(self, seller_ids: list[str]) -> list[SellerCatalog]:
+        pipe = self.redis.pipeline(transaction=False)
+        for seller_id in seller_ids:
+            pipe.hgetall(self._key(seller_id))
+        return [c for c in map(_decode, await pipe.execute()) if c is not None]
 
     async def sellers_with_certifications_ending_before(self, ordinal: int) -> list[str]:
         due: list[str] = []

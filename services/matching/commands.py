@@ -84,7 +84,7 @@ def new_request(
 
 
 def require_room(earlier: int, delegate_id: str | None) -> None:
-    """Refuse a request past the cap (checked before ranking, and again when deciding)."""
+    """Refuse a request past the cap."""
     if earlier >= MAX_MATCH_REQUESTS:
         raise InvalidCommand(
             f"at most {MAX_MATCH_REQUESTS} match requests are made for one delegate at one "

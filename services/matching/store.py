@@ -94,10 +94,6 @@ class StoredRequest(BaseModel):
     def aggregate(self) -> str:
         return aggregate_of(self.expo_id, self.delegate_id, self.owner)
 
-    @property
-    def asker(self) -> str:
-        return asker_of(self.delegate_id, self.owner_role, self.owner)
-
 
 def aggregate_of(expo_id: str | None, delegate_id: str | None, subject: str) -> str:
     """What a request belongs to, for its outbox shard and its listing: its expo, or for a
@@ -157,30 +153,34 @@ class MatchStore:
         return int(await self.redis.get(self.asked_key(aggregate, asker)) or 0)
 
     async def create(
-        self, request: StoredRequest, events: list[Event], earlier: int | None = None
-    ) -> None:
-        """Store a new request, count it for its asker and its proposals in its expo's
-        exposure, stage its events. With `earlier` (the count the decision saw) it commits
-        only while the count is still that (else Conflicted: decide again)."""
-        counter = self.asked_key(request.aggregate, request.asker)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            if earlier is not None:
+        self, aggregate: str, asker: str, decide: Callable[[int], Decision]
+    ) -> StoredRequest:
+        """Read how many requests were made for `asker` within `aggregate`, `decide` the new
+        request and its events from that count, and commit them with the count raised by one,
+        the request counted in its expo's exposure and its events staged; when another request
+        for the same asker committed meanwhile, read and decide again."""
+        counter = self.asked_key(aggregate, asker)
+
+        async def attempt() -> StoredRequest:
+            async with self.redis.pipeline(transaction=True) as pipe:
                 await pipe.watch(counter)
-                if int(await pipe.get(counter) or 0) != earlier:
-                    raise Conflicted
+                request, events = decide(int(await pipe.get(counter) or 0))
                 pipe.multi()
-            pipe.incr(counter)
-            pipe.set(self.request_key(request.id), request.model_dump_json())
-            pipe.zadd(self.listing_key(request.aggregate), {request.id: _created_score(request)})
-            if request.expo_id is not None:
-                for proposal in request.proposals:
-                    pipe.hincrby(self.exposure_key(request.expo_id), proposal.seller_id, 1)
-            for event in events:
-                self.outbox.stage(pipe, event, shard_key=request.aggregate)
-            try:
-                await pipe.execute()
-            except WatchError:
-                raise Conflicted from None
+                pipe.incr(counter)
+                pipe.set(self.request_key(request.id), request.model_dump_json())
+                pipe.zadd(self.listing_key(aggregate), {request.id: _created_score(request)})
+                if request.expo_id is not None:
+                    for proposal in request.proposals:
+                        pipe.hincrby(self.exposure_key(request.expo_id), proposal.seller_id, 1)
+                for event in events:
+                    self.outbox.stage(pipe, event, shard_key=aggregate)
+                try:
+                    await pipe.execute()
+                except WatchError:
+                    raise Conflicted from None
+                return request
+
+        return await retry_on_conflict(attempt)
 
     async def load(self, request_id: str) -> StoredRequest:
         raw = await self.redis.get(self.request_key(request_id))

@@ -21,7 +21,6 @@ from services.matching.store import (
     asker_of,
     request_of,
 )
-from shared.atomic import retry_on_conflict
 from shared.auth import Principal, Role
 from shared.contracts.expo import DelegateData, ExpoData
 from shared.errors import Forbidden, InvalidCommand, InvalidParameter, NotFound
@@ -58,6 +57,7 @@ async def request_matches(
     expo, delegate = await _asking(services.model, principal, expo_id, delegate_id)
     aggregate = aggregate_of(expo_id, delegate_id, principal.subject)
     asker = asker_of(delegate_id, principal.role, principal.subject)
+    # Refused before the ranking it would waste; the store checks again as it commits.
     commands.require_room(await services.store.asked(aggregate, asker), delegate_id)
     exhibitors = await services.model.exhibitors(expo.id) if expo else {}
     query = commands.query_for(asked, delegate, frozenset(exhibitors) if expo else None)
@@ -74,16 +74,13 @@ async def request_matches(
     else:
         matches = top(parsed, index, score_candidates(parsed, index), query.k)
     request_id = services.store.new_request_id(aggregate)
-
-    async def attempt() -> StoredRequest:
-        earlier = await services.store.asked(aggregate, asker)
-        request, events = commands.new_request(
+    return await services.store.create(
+        aggregate,
+        asker,
+        lambda earlier: commands.new_request(
             request_id, principal, expo_id, delegate_id, query, matches, exhibitors, earlier
-        )
-        await services.store.create(request, events, earlier)
-        return request
-
-    return await retry_on_conflict(attempt)
+        ),
+    )
 
 
 async def _asking(
@@ -221,13 +218,18 @@ async def propose_for_every_delegate(
     result = propose_for_expo(queries, services.follower.index, exhibitors, already)
     made = []
     for delegate in delegates:
-        request, events = commands.new_request(
+        decided = commands.new_request(
             store.new_request_id(expo_id), principal, expo_id, delegate.id,
             queries[delegate.id], result.by_delegate[delegate.id], exhibitors,
         )  # fmt: skip
-        await store.create(request, events)
-        made.append(request)
+        made.append(await store.create(expo_id, delegate.id, _whatever_the_count(decided)))
     return made, Spread.of(await store.exposure(expo_id), exhibitors)
+
+
+def _whatever_the_count(decided: Decision) -> Callable[[int], Decision]:
+    """The expo-wide run counts into each delegate's requests but is not refused by their
+    cap: it is bounded by the expo's delegates, and the organiser asked for it."""
+    return lambda _earlier: decided
 
 
 async def expo_exposure(services: Services, principal: Principal, expo_id: str) -> Exposure:

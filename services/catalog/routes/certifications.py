@@ -93,7 +93,7 @@ async def list_certifications(
 
 @router.get("/certifications/awaiting-review")
 async def awaiting_review(store: Store, page: Paging) -> Page[CertificationOut]:
-    """Every submitted certificate, oldest seller first: a certifier's work list."""
+    """Every submitted certificate, seller by seller: a certifier's work list."""
     waiting = [
         certification_out(c)
         for catalog in await store.catalogs_awaiting_review()
