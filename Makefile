@@ -97,6 +97,7 @@ bench: install  ## every benchmark; figures go to docs/benchmarks.md
 	$(BIN)/python -m bench.matching
 	$(BIN)/python -m bench.events_reads
 	$(BIN)/python -m bench.live_placement
+	$(BIN)/python -m bench.rate_limits
 
 clean:
 	rm -rf $(VENV) .stack out .mypy_cache .ruff_cache .pytest_cache .lock-check

@@ -30,6 +30,7 @@ from services.events.agenda import agenda_items, to_icalendar
 from services.events.queries import MeetingRequestOut
 from services.events.store import EventsStore
 from shared.auth import Principal, Role, bearer
+from shared.contracts import topics
 from shared.outbox import Outbox
 from shared.paging import PageParams
 from shared.redis_client import make_redis
@@ -170,7 +171,9 @@ async def timed(call: Callable[[], Awaitable[int]], rounds: int) -> tuple[list[f
 
 async def compare(settings: Settings, setup: dict[str, Any], rounds: int) -> None:
     redis = make_redis(settings)
-    store = EventsStore(redis, Outbox("events", settings.outbox_shards, source="/bench"))
+    store = EventsStore(
+        redis, Outbox("events", settings.outbox_shards, source=topics.source_of("events"))
+    )
     expo_id, guest, booth = setup["expo_id"], setup["delegate"], setup["booth"]
     readers = {
         "organiser page": Principal(Role.organiser, ORGANISER),
