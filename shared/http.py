@@ -7,12 +7,12 @@ import html
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -34,6 +34,20 @@ class Strict(BaseModel):
     """The base of every request body: an unknown field is an error, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class Patch(Strict):
+    """The base of a PATCH body: a field left out stays as it is, and an explicit null is
+    refused (naming the field) unless the field is one that may be cleared."""
+
+    clearable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_only_where_clearable(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.clearable:
+            raise ValueError("may be left out, but not null")
+        return value
 
 
 class FieldError(BaseModel):

@@ -58,7 +58,10 @@ def update_seller(
 ) -> Decision[Seller]:
     _require_owner(catalog, principal)
     _require_active(catalog)
-    seller = catalog.seller.model_copy(update={**changes, "version": catalog.version + 1})
+    # Validated whole, so nested changes (a contact) become models, not plain dicts.
+    seller = Seller.model_validate(
+        {**catalog.seller.model_dump(), **changes, "version": catalog.version + 1}
+    )
     updated = SellerCatalog(seller, catalog.products, catalog.certifications)
     return Decision(updated, [contract.SellerUpdated(seller=seller_data(seller))], seller)
 
@@ -110,8 +113,7 @@ def update_product(
     _require_owner(catalog, principal)
     current = _active_product(catalog, product_id)
     version = catalog.version + 1
-    product = current.model_copy(update={**changes, "version": version})
-    product = Product.model_validate(product.model_dump())
+    product = Product.model_validate({**current.model_dump(), **changes, "version": version})
     updated = _bump(catalog, version, products={**catalog.products, product.id: product})
     announced = contract.ProductUpdated(product=product_data(updated, product, today))
     return Decision(updated, [announced], product)

@@ -64,6 +64,33 @@ class Product(BaseModel):
     version: int = 1
 
 
+class ProductFacets(BaseModel):
+    """What a catalogue listing filters a product on without its certificates: the product's
+    own stored fields and its seller's province. The store keeps one per product in an index,
+    so a listing reads these small records and loads whole aggregates only for the page."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seller_id: str
+    province: str
+    sector: Sector
+    hs_code: str
+    listed: bool
+    text: str  # both languages' names and descriptions, case-folded
+
+
+def facets_of(seller: Seller, product: Product) -> ProductFacets:
+    parts = [product.name.id, product.name.en, product.description.id, product.description.en]
+    return ProductFacets(
+        seller_id=seller.id,
+        province=seller.province,
+        sector=product.sector,
+        hs_code=product.hs_code,
+        listed=product.status is ListingStatus.active,
+        text=" ".join(part for part in parts if part).casefold(),
+    )
+
+
 class Certification(BaseModel):
     model_config = ConfigDict(frozen=True)
 

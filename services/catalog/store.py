@@ -3,11 +3,16 @@
 One hash per seller aggregate (`seller`, `product:<id>`, `certification:<id>` fields) under the
 hash tag of its outbox shard, so a change and the events announcing it commit in one MULTI/EXEC
 on one Cluster slot. Optimistic concurrency: WATCH the hash, decide, write; retry on conflict.
+
+Per-shard indexes, written in the same transaction: every seller id; the earliest end of a
+seller's valid certificates (the expiry sweep); sellers with certificates awaiting review; and
+each product's facets (what a catalogue listing filters on), so a listing reads small records
+and loads whole aggregates only for the page it shows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from redis.asyncio import Redis
@@ -15,7 +20,15 @@ from redis.asyncio.client import Pipeline
 from redis.exceptions import WatchError
 
 from services.catalog.commands import Decision
-from services.catalog.domain import Certification, Product, Seller, SellerCatalog, seller_id_of
+from services.catalog.domain import (
+    Certification,
+    Product,
+    ProductFacets,
+    Seller,
+    SellerCatalog,
+    facets_of,
+    seller_id_of,
+)
 from shared.contracts.catalog import CertificationStatus
 from shared.errors import NotFound
 from shared.outbox import Outbox
@@ -43,6 +56,9 @@ class CatalogStore:
 
     def _reviews(self, shard: int) -> str:
         return f"{self.outbox.shard_tag(shard)}:awaiting-review"
+
+    def _facets(self, shard: int) -> str:
+        return f"{self.outbox.shard_tag(shard)}:product-facets"
 
     async def load(self, seller_id: str) -> SellerCatalog:
         catalog = _decode(await self.redis.hgetall(self._key(seller_id)))
@@ -108,6 +124,14 @@ class CatalogStore:
             fields[CERTIFICATION_PREFIX + certification_id] = certification.model_dump_json()
         pipe.hset(self._key(seller_id), mapping=fields)
         pipe.sadd(self._index(shard), seller_id)
+        if catalog.products:
+            # Rewritten whole with the aggregate: a seller's move to another province moves
+            # every product's facets with it.
+            facets = {
+                product_id: facets_of(catalog.seller, product).model_dump_json()
+                for product_id, product in catalog.products.items()
+            }
+            pipe.hset(self._facets(shard), mapping=facets)
         # The earliest end date among valid certificates, so the expiry sweep finds this seller.
         ends = [
             c.valid_until.toordinal()
@@ -124,9 +148,20 @@ class CatalogStore:
         else:
             pipe.srem(self._reviews(shard), seller_id)
 
-    async def all_catalogs(self) -> list[SellerCatalog]:
-        """Every seller aggregate; the catalog of one region's expo fits comfortably in memory."""
-        return await self._catalogs(await self._members(self._index))
+    async def product_ids(self, admits: Callable[[ProductFacets], bool]) -> list[str]:
+        """The ids of the products whose facets `admits`, in id order: one read of each
+        shard's facet index, no aggregate."""
+        found: list[str] = []
+        for shard in range(self.outbox.shards):
+            for product_id, raw in (await self.redis.hgetall(self._facets(shard))).items():
+                if admits(ProductFacets.model_validate_json(raw)):
+                    found.append(text(product_id))
+        return sorted(found)
+
+    async def catalogs_of(self, product_ids: Sequence[str]) -> dict[str, SellerCatalog]:
+        """The aggregates the given products belong to, by seller id, each read once."""
+        seller_ids = sorted({seller_id_of(product_id) for product_id in product_ids})
+        return {catalog.seller.id: catalog for catalog in await self._catalogs(seller_ids)}
 
     async def sellers(self) -> list[Seller]:
         """Every seller without its products and certificates: what a listing of sellers

@@ -23,7 +23,7 @@ from services.matching.store import (
 )
 from shared.auth import Principal, Role
 from shared.contracts.expo import DelegateData, ExpoData
-from shared.errors import Forbidden, InvalidCommand, InvalidParameter, NotFound
+from shared.errors import Forbidden, InvalidCommand, InvalidParameter, NotFound, Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,16 +89,19 @@ async def _asking(
     """The expo and delegate a request names, once it is clear the principal may ask: a
     delegate asks for themselves, an organiser for the delegates of their own expos."""
     principal.require(Role.delegate, Role.organiser, Role.service)
-    expo = None
-    if expo_id is not None:
-        expo = await model.expo(expo_id)
-        if expo is None:
-            raise InvalidCommand(f"no expo {expo_id} (or not yet seen by this service)", "expo_id")
-    delegate = None
-    if delegate_id is not None:
-        delegate = await model.delegate(delegate_id)
-        if delegate is None or (expo is not None and delegate.expo_id != expo.id):
-            raise InvalidCommand(f"no delegate {delegate_id} at this expo", "delegate_id")
+    expo = await model.expo(expo_id) if expo_id is not None else None
+    delegate = await model.delegate(delegate_id) if delegate_id is not None else None
+    problems: list[Problem] = []
+    if expo_id is not None and expo is None:
+        problems.append(
+            InvalidCommand(f"no expo {expo_id} (or not yet seen by this service)", "expo_id")
+        )
+    if delegate_id is not None and (
+        delegate is None or (expo is not None and delegate.expo_id != expo.id)
+    ):
+        problems.append(InvalidCommand(f"no delegate {delegate_id} at this expo", "delegate_id"))
+    if problems:
+        raise Problem.all_of(problems)
     if principal.role is Role.delegate:
         if delegate is None:
             raise InvalidCommand(

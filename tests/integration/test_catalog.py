@@ -89,6 +89,31 @@ async def test_filters_find_products_by_hs_prefix_certification_and_text(catalog
     assert page.json()["limit"] == 1 and len(page.json()["items"]) == 1
 
 
+async def test_a_listing_follows_each_change_to_what_it_filters_on(catalog):
+    """The listing filters on an index written with the aggregate: a renamed product, a
+    delisted one and a seller moved to another province are found where they now are."""
+    seller_id = (await catalog.post("/sellers", json=seller_body(province="ID-NB"))).json()["id"]
+    url = f"/sellers/{seller_id}/products"
+    first = (await catalog.post(url, json=product_body())).json()["id"]
+    second = (await catalog.post(url, json=product_body())).json()["id"]
+    mine = {"seller_id": seller_id}
+
+    async def ids(**params):
+        found = await catalog.get("/products", params={**mine, **params})
+        return [p["id"] for p in found.json()["items"]]
+
+    assert await ids(province="ID-NB") == [first, second]
+    word = unique("Rumput laut")
+    await catalog.patch(f"/products/{second}", json={"name": {"id": word}})
+    assert await ids(q=word.upper()) == [second]
+    await catalog.delete(f"/products/{first}")
+    assert await ids() == [second]
+    assert await ids(include_delisted=True) == [first, second]
+    await catalog.patch(f"/sellers/{seller_id}", json={"province": "ID-NT"})
+    assert await ids(province="ID-NB") == []
+    assert await ids(province="ID-NT") == [second]
+
+
 async def test_expiry_sweep_announces_expired_certificate_and_readiness_change(catalog, settings):
     from services.catalog.app import app
 

@@ -82,3 +82,25 @@ async def test_every_problem_of_a_calendar_is_reported_at_once(events: httpx.Asy
     assert_problem(refused, 422, "body.sessions[1].day")
     fields = [error["field"] for error in refused.json()["errors"]]
     assert fields == ["body.sessions[1].day", "body.sessions[2].end"]
+
+
+async def test_a_meeting_request_names_every_unknown_part_at_once(
+    events: httpx.AsyncClient,
+) -> None:
+    expo = await open_expo(events)
+    refused = await events.post(
+        f"/expos/{expo['id']}/requests",
+        json={"delegate_id": "dlg-nobody", "exhibitor_id": "exh-nobody", "slot_id": "no-slot"},
+    )
+    assert_problem(refused, 422, "body.delegate_id")
+    fields = [error["field"] for error in refused.json()["errors"]]
+    assert fields == ["body.delegate_id", "body.exhibitor_id", "body.slot_id"]
+
+
+async def test_a_match_request_names_an_unknown_expo_and_delegate_at_once(
+    matching: httpx.AsyncClient,
+) -> None:
+    body = {"expo_id": "exp-nowhere", "delegate_id": "dlg-nobody", "k": 3}
+    refused = await matching.post("/match-requests", json=body)
+    fields = [error["field"] for error in refused.json()["errors"]]
+    assert fields == ["body.expo_id", "body.delegate_id"], refused.text

@@ -9,6 +9,7 @@ import pytest
 
 from shared.outbox import Outbox
 from shared.settings import Settings
+from tests.helpers import product_body, seller_body
 from tests.integration.expo import assert_problem, delegate, exhibitor, open_expo
 
 
@@ -52,3 +53,25 @@ async def test_a_name_with_control_characters_is_refused_naming_the_field(
         },
     )
     assert_problem(registered, 422, "body.name")
+
+
+@pytest.mark.parametrize("field", ["name", "hs_code", "monthly_capacity", "description"])
+async def test_a_null_for_a_product_field_that_cannot_be_empty_is_refused(
+    catalog: httpx.AsyncClient, field: str
+) -> None:
+    """On 1d967a0 `{"name": null}` passed the PATCH model (every field is optional there) and
+    failed validating the changed product: a 500."""
+    seller_id = (await catalog.post("/sellers", json=seller_body())).json()["id"]
+    url = f"/sellers/{seller_id}/products"
+    product_id = (await catalog.post(url, json=product_body())).json()["id"]
+    answer = await catalog.patch(f"/products/{product_id}", json={field: None})
+    assert_problem(answer, 422, f"body.{field}")
+    cleared = await catalog.patch(f"/products/{product_id}", json={"price": None})
+    assert cleared.status_code == 200 and cleared.json()["price"] is None
+
+
+async def test_a_null_for_a_seller_contact_is_refused(catalog: httpx.AsyncClient) -> None:
+    seller_id = (await catalog.post("/sellers", json=seller_body())).json()["id"]
+    assert_problem(
+        await catalog.patch(f"/sellers/{seller_id}", json={"contact": None}), 422, "body.contact"
+    )

@@ -5,6 +5,7 @@ product (600 made every catalogue listing slow), and a delegate could ask for ma
 from __future__ import annotations
 
 import httpx
+from redis.asyncio import Redis
 
 from shared.auth import Role, bearer
 from shared.settings import Settings
@@ -23,6 +24,28 @@ async def test_a_seller_lists_at_most_the_cap_of_products(catalog: httpx.AsyncCl
     assert over.status_code == 422, over.text
     assert over.headers["content-type"].startswith("application/problem+json")
     assert f"at most {MAX_PRODUCTS} products" in over.json()["detail"]
+
+
+async def _hgetall_calls(redis: Redis) -> int:
+    stats = await redis.info("commandstats")
+    return int(stats.get("cmdstat_hgetall", {}).get("calls", 0))
+
+
+async def test_a_page_of_products_loads_only_the_sellers_on_it(
+    catalog: httpx.AsyncClient, redis: Redis, settings: Settings
+) -> None:
+    """On 1d967a0 every listing read every seller aggregate whole, products and certificates
+    (one HGETALL each), to show a page of one. Now it reads the per-shard facet index and the
+    page's own seller."""
+    for _ in range(40):
+        seller = (await catalog.post("/sellers", json=seller_body(name=unique("Kopi")))).json()
+        await catalog.post(f"/sellers/{seller['id']}/products", json=product_body())
+    before = await _hgetall_calls(redis)
+    page = await catalog.get("/products", params={"limit": 1})
+    calls = await _hgetall_calls(redis) - before
+    assert page.status_code == 200 and page.json()["total"] >= 40
+    # One per facet shard, one for the page's seller, and room for a background consumer.
+    assert calls <= settings.outbox_shards + 1 + 5, calls
 
 
 MAX_MATCH_REQUESTS = 200  # per delegate and expo (docs/decisions.md)

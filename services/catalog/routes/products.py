@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
 from services.catalog import commands
-from services.catalog.domain import Product, Seller, SellerCatalog, seller_id_of
+from services.catalog.domain import Product, ProductFacets, SellerCatalog, seller_id_of
 from services.catalog.routes.dependencies import Store, today
 from services.catalog.routes.readiness import ReadinessOut, readiness_out
 from shared.auth import AUTHENTICATED, CurrentPrincipal
@@ -22,7 +22,7 @@ from shared.contracts.catalog import (
     PriceRange,
     Sector,
 )
-from shared.http import Paging, Strict
+from shared.http import Paging, Patch, Strict
 from shared.paging import Page
 from shared.types import HsCode, HsPrefix, Identifier, PathId, ShortText, SubdivisionCode
 
@@ -43,7 +43,9 @@ class ProductIn(Strict):
     branded: bool = False
 
 
-class ProductPatch(Strict):
+class ProductPatch(Patch):
+    clearable = frozenset({"price"})
+
     name: LocalizedText | None = None
     description: LocalizedLongText | None = None
     hs_code: HsCode | None = None
@@ -108,29 +110,26 @@ class ProductFilter:
     certification: CertificationKind | None
     export_ready: bool | None
 
-    def admits_seller(self, seller: Seller) -> bool:
-        return (self.province is None or seller.province == self.province) and (
-            self.seller_id is None or seller.id == self.seller_id
+    def admits_facets(self, facets: ProductFacets) -> bool:
+        """The criteria on what is stored: decided from the facet index alone."""
+        return (
+            (self.province is None or facets.province == self.province)
+            and (self.seller_id is None or facets.seller_id == self.seller_id)
+            and (self.include_delisted or facets.listed)
+            and (self.sector is None or facets.sector is self.sector)
+            and (self.hs is None or facets.hs_code.startswith(self.hs))
+            and (self.text is None or self.text in facets.text)
         )
 
-    def admits_product(self, product: Product) -> bool:
-        return (
-            (self.include_delisted or product.status is ListingStatus.active)
-            and (self.sector is None or product.sector is self.sector)
-            and (self.hs is None or product.hs_code.startswith(self.hs))
-            and (self.text is None or self.text in _searchable_text(product))
-        )
+    @property
+    def depends_on_the_day(self) -> bool:
+        return self.certification is not None or self.export_ready is not None
 
     def admits_shown(self, shown: ProductOut) -> bool:
         """The criteria on what is computed per day: certificates in force and readiness."""
         return (self.certification is None or self.certification in shown.certifications) and (
             self.export_ready is None or shown.readiness.ready is self.export_ready
         )
-
-
-def _searchable_text(product: Product) -> str:
-    parts = [product.name.id, product.name.en, product.description.id, product.description.en]
-    return " ".join(part for part in parts if part).casefold()
 
 
 @router.get("/products")
@@ -157,17 +156,23 @@ async def list_products(
         certification=certification,
         export_ready=export_ready,
     )
-    found: list[ProductOut] = []
-    for catalog in await store.all_catalogs():
-        if not wanted.admits_seller(catalog.seller):
-            continue
-        for product in catalog.products.values():
-            if not wanted.admits_product(product):
-                continue
-            shown = product_out(catalog, product, on)
-            if wanted.admits_shown(shown):
-                found.append(shown)
-    return page.page(sorted(found, key=lambda p: p.id))
+    ids = await store.product_ids(wanted.admits_facets)
+    if not wanted.depends_on_the_day:
+        # Everything asked for is stored: build only the page.
+        window = page.window(ids)
+        catalogs = await store.catalogs_of(window)
+        shown = [_shown(catalogs, product_id, on) for product_id in window]
+        return page.page_of(shown, len(ids))
+    # Certificates in force and readiness change with the date, so they are computed for every
+    # product the stored criteria admit (at most the caps' worth per seller).
+    catalogs = await store.catalogs_of(ids)
+    found = [_shown(catalogs, product_id, on) for product_id in ids]
+    return page.page([shown for shown in found if wanted.admits_shown(shown)])
+
+
+def _shown(catalogs: dict[str, SellerCatalog], product_id: str, on: dt.date) -> ProductOut:
+    catalog = catalogs[seller_id_of(product_id)]
+    return product_out(catalog, catalog.products[product_id], on)
 
 
 @router.get("/products/{product_id}")

@@ -13,7 +13,7 @@ from services.catalog.domain import Seller
 from services.catalog.routes.dependencies import Store
 from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.contracts.catalog import Contact, ListingStatus, SalesTerm, Sector
-from shared.http import Paging, Strict
+from shared.http import Paging, Patch, Strict
 from shared.paging import Page
 from shared.types import CountryCode, Identifier, LanguageTag, PathId, ShortText, SubdivisionCode
 
@@ -35,7 +35,9 @@ class SellerIn(Strict):
     )
 
 
-class SellerPatch(Strict):
+class SellerPatch(Patch):
+    clearable = frozenset({"brand"})
+
     name: ShortText | None = None
     province: SubdivisionCode | None = None
     regency: ShortText | None = None

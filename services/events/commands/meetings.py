@@ -33,7 +33,13 @@ from shared.contracts.expo import (
     RequestOrigin,
     RequestStatus,
 )
-from shared.errors import CommandConflict, CommandNotFound, Forbidden, InvalidCommand
+from shared.errors import (
+    CommandConflict,
+    CommandNotFound,
+    Forbidden,
+    InvalidCommand,
+    Problem,
+)
 
 
 class AlreadyRequested(CommandConflict):
@@ -75,11 +81,9 @@ def request_meeting(
     origin = _origin(principal, view, match_id)
     if view.existing is not None:
         return Change(), Requested(view.existing, False, _due(view, view.existing))
-    delegate, exhibitor = _participants(view)
+    delegate, exhibitor = _participants(view, slot_id)
     if view.expo.status not in ACCEPTS_REQUESTS:
         raise CommandConflict(f"the expo is {view.expo.status.value}; it takes no meeting requests")
-    if slot_id is not None and slot_id not in {s.id for s in view.expo.slots}:
-        raise InvalidCommand(f"{slot_id} is not a slot of this expo", "slot_id")
     if view.open_request is not None:
         raise AlreadyRequested(
             f"{delegate.name} already has request {view.open_request} with {exhibitor.seller_name}",
@@ -196,18 +200,26 @@ def _origin(principal: Principal, view: NewRequestView, match_id: str | None) ->
     return RequestOrigin.match if match_id is not None else RequestOrigin.organiser
 
 
-def _participants(view: NewRequestView) -> tuple[DelegateData, ExhibitorData]:
+def _participants(view: NewRequestView, slot_id: str | None) -> tuple[DelegateData, ExhibitorData]:
+    """The request's delegate and exhibitor; every unknown one, and an unknown slot, at once."""
     expo_id = view.expo.id
+    problems: list[Problem] = []
     if view.delegate is None:
-        raise InvalidCommand(
-            f"{view.delegate_id} is not a delegate of expo {expo_id}", "delegate_id"
+        problems.append(
+            InvalidCommand(f"{view.delegate_id} is not a delegate of expo {expo_id}", "delegate_id")
         )
     if view.exhibitor is None:
-        raise InvalidCommand(
-            f"{view.exhibitor_id} is not an exhibitor of expo {expo_id} (meetings pair a delegate "
-            "with an exhibitor)",
-            "exhibitor_id",
+        problems.append(
+            InvalidCommand(
+                f"{view.exhibitor_id} is not an exhibitor of expo {expo_id} (meetings pair a "
+                "delegate with an exhibitor)",
+                "exhibitor_id",
+            )
         )
+    if slot_id is not None and slot_id not in {s.id for s in view.expo.slots}:
+        problems.append(InvalidCommand(f"{slot_id} is not a slot of this expo", "slot_id"))
+    if problems or view.delegate is None or view.exhibitor is None:
+        raise Problem.all_of(problems)
     return view.delegate, view.exhibitor
 
 

@@ -10,7 +10,7 @@ from services.events.routes.dependencies import AvailabilityIn, Store, availabil
 from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.contracts.catalog import CertificationKind, Sector
 from shared.contracts.expo import DelegateData, DelegateRole
-from shared.http import Paging, Strict
+from shared.http import Paging, Patch, Strict
 from shared.paging import Page
 from shared.types import (
     CountryCode,
@@ -45,7 +45,9 @@ class DelegateIn(Strict):
     )
 
 
-class DelegatePatch(Strict):
+class DelegatePatch(Patch):
+    clearable = frozenset({"max_meetings"})  # null: no limit
+
     interests: list[ShortText] | None = Field(None, max_length=20)
     sectors: list[Sector] | None = Field(None, max_length=21)
     hs_codes: list[HsPrefix] | None = Field(None, max_length=50)
