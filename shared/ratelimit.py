@@ -20,9 +20,10 @@ from shared.auth import Principal
 from shared.errors import TooManyRequests
 
 
-class SubjectRateLimits:
-    def __init__(self, redis: Redis, service: str, rules: str) -> None:
-        self.service = service
+class Limits:
+    """Rules counted in Redis for any identity (a tuple of strings)."""
+
+    def __init__(self, redis: Redis, rules: str) -> None:
         self.rules = parse_many(rules) if rules.strip() else []  # Settings checked them
         # The service's own connection pool: no second set of connections to Redis.
         storage = RedisStorage(
@@ -33,18 +34,32 @@ class SubjectRateLimits:
         )
         self.limiter = SlidingWindowCounterRateLimiter(storage)
 
-    async def admit(self, principal: Principal) -> None:
-        """Count one request of `principal`; TooManyRequests when a rule is used up."""
-        identity = (self.service, principal.role.value, principal.subject)
+    async def count(self, what: str, *identity: str) -> None:
+        """Count one `what` (as a person reads it) of `identity`; TooManyRequests when a rule
+        is used up."""
         for rule in self.rules:
             if not await self.limiter.hit(rule, *identity):
                 stats = await self.limiter.get_window_stats(rule, *identity)
                 wait = max(1, math.ceil(stats.reset_time - time.time()))
                 raise TooManyRequests(
-                    f"more than {rule.amount} requests per {_per(rule)} for "
-                    f"{principal.role.value} {principal.subject}; retry in {wait} s",
+                    f"more than {rule.amount} {what} per {_per(rule)}; retry in {wait} s",
                     retry_after=wait,
                 )
+
+
+class SubjectRateLimits:
+    def __init__(self, redis: Redis, service: str, rules: str) -> None:
+        self.service = service
+        self.limits = Limits(redis, rules)
+
+    async def admit(self, principal: Principal) -> None:
+        """Count one request of `principal`; TooManyRequests when a rule is used up."""
+        await self.limits.count(
+            f"requests for {principal.role.value} {principal.subject}",
+            self.service,
+            principal.role.value,
+            principal.subject,
+        )
 
 
 def _per(rule: RateLimitItem) -> str:

@@ -11,11 +11,11 @@ from limits import parse_many
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEVELOPMENT_JWT_SECRET = "temu-dagang-local-development-only"
-# Where the development secret is accepted, by exact name; anywhere else (`prod`, `staging`,
-# `Production`, a typo) needs a secret of its own.
+from shared.keys import ENVIRONMENT_PREFIX, Issuer, decode, development_pair
+
+# Where the development key pairs are accepted, by exact name; anywhere else (`prod`,
+# `staging`, `Production`, a typo) needs keys of its own.
 DEVELOPMENT_ENVIRONMENTS = frozenset({"development", "test"})
-MIN_SECRET_BYTES = 32  # HS256 wants a key at least as long as its 256-bit output
 MAX_TOKEN_SECONDS = 12 * 3600  # one working day at an expo; a longer-lived token is refused
 
 
@@ -26,8 +26,8 @@ class Settings(BaseSettings):
 
     environment: str = Field(
         "development",
-        description="development | test accept the development JWT secret; anything else needs "
-        f"a JWT_SECRET of at least {MIN_SECRET_BYTES} bytes",
+        description="development | test accept the development key pairs; anything else needs "
+        "each issuer's VERIFY_KEY (and the issuer its SIGNING_KEY) set",
     )
     service_name: str = Field("temu-dagang", description="CloudEvents source and consumer group")
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", description="host:port[,host:port]")
@@ -43,7 +43,11 @@ class Settings(BaseSettings):
     redis_max_connections: int = Field(
         64, ge=2, le=10_000, description="Per process; more concurrent commands wait their turn"
     )
-    jwt_secret: str = Field(DEVELOPMENT_JWT_SECRET)
+    # Token issuers' Ed25519 keys (shared.keys): unset, the development pair, in development.
+    operator_verify_key: str | None = None
+    operator_signing_key: str | None = Field(None, description="Only where operators mint")
+    web_verify_key: str | None = None
+    web_signing_key: str | None = Field(None, description="Only in the web app")
     jwt_ttl_seconds: int = Field(8 * 3600, ge=60, le=MAX_TOKEN_SECONDS)
     outbox_shards: int = Field(
         8, ge=1, le=1024, description="Outbox streams per service; fixed once data exists"
@@ -52,6 +56,16 @@ class Settings(BaseSettings):
         "50/second;1500/minute",
         description="Requests each token's subject may send to one service, per rule "
         "(`limits` notation, `;`-separated; empty: no limit). Past one: 429 with Retry-After",
+    )
+    # The web app's view of the public APIs it calls as the person signed in.
+    catalog_url: str = Field("http://127.0.0.1:8001", description="Web app only")
+    events_url: str = Field("http://127.0.0.1:8002", description="Web app only")
+    matching_url: str = Field("http://127.0.0.1:8003", description="Web app only")
+    web_session_seconds: int = Field(
+        8 * 3600, ge=300, le=MAX_TOKEN_SECONDS, description="Web app only: idle session lifetime"
+    )
+    sign_in_limits: str = Field(
+        "10/minute;50/hour", description="Web app only: sign-in attempts per e-mail address"
     )
     log_level: str = Field("INFO")
     metrics_port: int | None = Field(
@@ -62,21 +76,36 @@ class Settings(BaseSettings):
     )
 
     @model_validator(mode="after")
-    def _refuse_weak_secrets(self) -> Settings:
-        if self.jwt_secret == DEVELOPMENT_JWT_SECRET:
-            if self.environment not in DEVELOPMENT_ENVIRONMENTS:
-                raise ValueError(
-                    f"JWT_SECRET must be set in environment {self.environment!r} (the "
-                    f"development secret serves only {', '.join(sorted(DEVELOPMENT_ENVIRONMENTS))})"
-                )
-        elif len(self.jwt_secret.encode()) < MIN_SECRET_BYTES or len(set(self.jwt_secret)) < 8:
-            raise ValueError(
-                f"JWT_SECRET must be at least {MIN_SECRET_BYTES} random bytes "
-                "(e.g. `openssl rand -hex 32`)"
-            )
+    def _refuse_development_keys_elsewhere(self) -> Settings:
+        development = self.environment in DEVELOPMENT_ENVIRONMENTS
+        for issuer, prefix in ENVIRONMENT_PREFIX.items():
+            for half in ("verify", "signing"):
+                name = f"{prefix}_{half.upper()}_KEY"
+                value: str | None = getattr(self, name.lower())
+                if value is None:
+                    if half == "verify" and not development:
+                        raise ValueError(
+                            f"{name} must be set in environment {self.environment!r} (the "
+                            "development keys serve only "
+                            f"{', '.join(sorted(DEVELOPMENT_ENVIRONMENTS))})"
+                        )
+                    continue
+                decode(value, name)  # a ValueError names the variable
+                if not development and value == getattr(development_pair(issuer), half):
+                    raise ValueError(f"{name} is the development key; set one of your own")
         return self
 
-    @field_validator("rate_limits")
+    def key_of(self, issuer: Issuer, half: str) -> str | None:
+        """An issuer's `verify` or `signing` key as configured, or the development one where
+        that serves; None where neither does."""
+        configured: str | None = getattr(self, f"{ENVIRONMENT_PREFIX[issuer].lower()}_{half}_key")
+        if configured is not None:
+            return configured
+        if self.environment in DEVELOPMENT_ENVIRONMENTS:
+            return str(getattr(development_pair(issuer), half))
+        return None
+
+    @field_validator("rate_limits", "sign_in_limits")
     @classmethod
     def _rate_limits_parse(cls, rules: str) -> str:
         if rules.strip():

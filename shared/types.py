@@ -124,3 +124,9 @@ LongText = Annotated[
     StringConstraints(strip_whitespace=True, max_length=4000),
     AfterValidator(_no_control_characters_but_lines),
 ]
+# An e-mail address as people type it: one @, a dot in the domain, no spaces; compared
+# case-folded (the accounts' index), kept as typed.
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+]

@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 
 from deploy.local.stack import LocalStack
 from shared.auth import Role, bearer
+from shared.keys import KEY_VARIABLES
 from shared.settings import Settings, get_settings
 from tests.infrastructure import containers, docker_engine_problem, wants_docker
 
@@ -52,7 +53,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
         touched = [
             "KAFKA_BOOTSTRAP_SERVERS",
             "REDIS_URL",
-            "JWT_SECRET",
+            *KEY_VARIABLES,
             "KAFKA_IDEMPOTENCE",
             *TEST_ENV,
         ]

@@ -13,11 +13,17 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from deploy.local.demo import ScenarioError, run_scenario
+from deploy.local.demo import (
+    ORGANISER_EMAIL,
+    ORGANISER_PASSWORD,
+    ScenarioError,
+    create_organiser_account,
+    run_scenario,
+)
 from deploy.local.stack import REPO_ROOT, LocalStack, StackError
 from shared.settings import LOCAL_STACK_ENVIRONMENT
 
-SERVICES = ["catalog", "events", "matching"]
+SERVICES = ["catalog", "events", "matching", "web"]
 
 
 def _stop_on_sigterm() -> threading.Event:
@@ -44,7 +50,12 @@ def print_urls(stack: LocalStack, expo_id: str | None = None) -> None:
         print(f"    one delegate (ics)  {events}/expos/{expo_id}/agenda?delegate=<id>&format=ics")
         print(f"    statistics          {events}/expos/{expo_id}/stats")
         print(f"    proposals           {matching}/match-requests?expo_id={expo_id}")
-    print("  a token: python -m shared.auth --role organiser --subject disperindag-ntt")
+    print("  a token: .venv/bin/python -m shared.auth --role organiser --subject disperindag-ntt")
+    if "web" in stack.service_urls:
+        print(f"\n  The web app: {stack.service_urls['web']}/signin")
+        if expo_id is not None:
+            print(f"    organiser  {ORGANISER_EMAIL}   password  {ORGANISER_PASSWORD}")
+            print(f"    the expo   {stack.service_urls['web']}/expos/{expo_id}")
     print(f"  logs: {stack.data_dir}\n")
 
 
@@ -61,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         with LocalStack(arguments.data_dir, services=SERVICES) as stack:
             expo_id = None
             if arguments.command == "demo":
+                create_organiser_account(stack.environment())
                 report = run_scenario(stack.service_urls, stack.settings(), arguments.out)
                 expo_id = report["expo"]["id"]
                 if arguments.once:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -23,6 +26,10 @@ from shared.settings import Settings
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenario"
 CERTIFIER = "verifikasi-disperindag-ntt"  # the trade office's certificate desk
+ORGANISER = "disperindag-ntt"  # the provincial trade office that runs the expo
+# The organiser's web sign-in, for the local demo only (development keys, loopback ports).
+ORGANISER_EMAIL = "maria.dacosta@disperindag.ntt.example"
+ORGANISER_PASSWORD = "sunda-kecil-2019"
 CERTIFICATE_STATES = [
     ("valid", "verified and in force"),
     ("submitted", "awaiting review"),
@@ -92,7 +99,7 @@ def _certificate_body(spec: dict[str, Any], product_ids: list[str]) -> dict[str,
 
 
 def load_catalog(catalog_url: str, settings: Settings) -> list[LoadedSeller]:
-    organiser = bearer(settings, Role.organiser, "disperindag-ntt")
+    organiser = bearer(settings, Role.organiser, ORGANISER)
     certifier = bearer(settings, Role.certifier, CERTIFIER)
     loaded = []
     with _client(catalog_url, 30) as client:
@@ -238,7 +245,7 @@ def _register_exhibitor(
 
 def load_expo(events_url: str, settings: Settings, sellers: list[LoadedSeller]) -> LoadedExpo:
     scenario = scenario_expo()
-    organiser = bearer(settings, Role.organiser, "disperindag-ntt")
+    organiser = bearer(settings, Role.organiser, ORGANISER)
     with _client(events_url, 120) as client:
         expo = _check(client.post("/expos", json=scenario["expo"], headers=organiser), "expo")
         _check(
@@ -276,7 +283,7 @@ def propose_and_accept(
     """The organiser asks matching for every delegate's top sellers (spread fairly over the
     exhibitors); each delegate accepts their first `accept`, which the events service turns
     into meeting requests."""
-    organiser = bearer(settings, Role.organiser, "disperindag-ntt")
+    organiser = bearer(settings, Role.organiser, ORGANISER)
     expo_id = loaded.expo["id"]
     products = sum(
         product["status"] == "active"
@@ -350,7 +357,7 @@ def matching_report(loaded: LoadedExpo) -> str:
 def schedule_and_publish(
     events_url: str, settings: Settings, loaded: LoadedExpo, time_limit: float = 5
 ) -> None:
-    organiser = bearer(settings, Role.organiser, "disperindag-ntt")
+    organiser = bearer(settings, Role.organiser, ORGANISER)
     expo_id = loaded.expo["id"]
     with _client(events_url, time_limit + 60) as client:
         loaded.schedule = _check(
@@ -422,7 +429,7 @@ def record_outcomes(
     events_url: str, settings: Settings, loaded: LoadedExpo
 ) -> list[dict[str, Any]]:
     """The organiser records how the first few meetings went."""
-    organiser = bearer(settings, Role.organiser, "disperindag-ntt")
+    organiser = bearer(settings, Role.organiser, ORGANISER)
     expo_id = loaded.expo["id"]
     firsts = [meetings[0] for meetings in loaded.agendas.values() if meetings][: len(OUTCOMES)]
     recorded = []
@@ -597,6 +604,26 @@ def summary(report: dict[str, Any]) -> str:
         deals = ", ".join(f"{value:,.0f} {currency}" for currency, value in stats["deals"].items())
         lines.append(f"  outcomes recorded: {stats['held']} held; deals {deals or 'none yet'}")
     return "\n".join(lines)
+
+
+def create_organiser_account(environment: dict[str, str]) -> None:
+    """The trade office's organiser, as an operator creates one: with the accounts command,
+    whose account id is the subject the expo is organised under."""
+    command = [
+        sys.executable, "-m", "services.web.accounts", "create-organiser",
+        "--id", ORGANISER, "--email", ORGANISER_EMAIL, "--name", "Maria da Costa",
+        "--language", "id", "--password-stdin",
+    ]  # fmt: skip
+    done = subprocess.run(
+        command,
+        input=ORGANISER_PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **environment},
+        check=False,
+    )
+    if done.returncode != 0 and "already has an account" not in done.stderr:
+        raise ScenarioError(f"creating the organiser's account failed: {done.stderr.strip()}")
 
 
 def run_scenario(stack_urls: dict[str, str], settings: Settings, out_dir: Path) -> dict[str, Any]:

@@ -29,13 +29,17 @@ import redis
 
 from shared.contracts import topics
 from shared.kafka import ensure_topics
-from shared.settings import DEVELOPMENT_JWT_SECRET, LOCAL_STACK_ENVIRONMENT, Settings
+from shared.keys import KEY_VARIABLES
+from shared.settings import LOCAL_STACK_ENVIRONMENT, Settings
 
 SERVICE_APPS = {
     "catalog": "services.catalog.app:app",
     "events": "services.events.app:app",
     "matching": "services.matching.app:app",
+    "web": "services.web.app:app",
 }
+# The web app calls the public APIs: it starts after them, told where they answer.
+API_URL_SETTINGS = {"catalog": "CATALOG_URL", "events": "EVENTS_URL", "matching": "MATCHING_URL"}
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -154,7 +158,8 @@ class LocalStack:
         given = {} if own_infrastructure else os.environ
         self.kafka_bootstrap_servers = given.get("KAFKA_BOOTSTRAP_SERVERS", "")
         self.redis_url = given.get("REDIS_URL", "")
-        self.jwt_secret = os.environ.get("JWT_SECRET", DEVELOPMENT_JWT_SECRET)
+        # Issuers' keys given to this shell; unset, every process uses the development pairs.
+        self.keys = {name: os.environ[name] for name in KEY_VARIABLES if name in os.environ}
 
     # -- life cycle ---------------------------------------------------------------------------
     def __enter__(self) -> Self:
@@ -202,7 +207,7 @@ class LocalStack:
         return {
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap_servers,
             "REDIS_URL": self.redis_url,
-            "JWT_SECRET": self.jwt_secret,
+            **self.keys,
             "KAFKA_IDEMPOTENCE": os.environ.get("KAFKA_IDEMPOTENCE", "false"),
             **self.extra_env,
         }
@@ -296,6 +301,13 @@ class LocalStack:
         its own port; `env`: settings of its own) and wait until it is ready; returns its URL."""
         port = port or free_port()
         instance = instance or name
+        if name == "web":
+            apis = {
+                setting: self.service_urls[api]
+                for api, setting in API_URL_SETTINGS.items()
+                if api in self.service_urls
+            }
+            env = {**apis, **(env or {})}
         process = ManagedProcess(
             instance,
             [

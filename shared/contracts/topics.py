@@ -3,8 +3,9 @@
 CATALOG = "catalog"
 EXPO = "expo"
 MATCHING = "matching"
+IDENTITY = "identity"  # the web app's accounts
 
-ALL = (CATALOG, EXPO, MATCHING)
+ALL = (CATALOG, EXPO, MATCHING, IDENTITY)
 
 
 def source_of(service: str) -> str:
@@ -18,6 +19,7 @@ WRITERS = {
     CATALOG: source_of("catalog"),
     EXPO: source_of("events"),
     MATCHING: source_of("matching"),
+    IDENTITY: source_of("web"),
 }
 
 

@@ -11,8 +11,11 @@ from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-SERVICES = {"catalog", "events", "matching"}
-REQUIRED_ENVIRONMENT = {"KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL", "JWT_SECRET", "KAFKA_IDEMPOTENCE"}
+SERVICES = {"catalog", "events", "matching", "web"}
+REQUIRED_ENVIRONMENT = {
+    "KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL", "KAFKA_IDEMPOTENCE", "OPERATOR_VERIFY_KEY",
+    "WEB_VERIFY_KEY",
+}  # fmt: skip
 
 
 def _documents(path: Path) -> list[dict[str, Any]]:
@@ -34,6 +37,9 @@ def test_compose_runs_kafka_in_kraft_mode_redis_with_aof_and_every_service() -> 
         assert environment["SERVICE"] == name
         assert environment["KAFKA_IDEMPOTENCE"] == "true"  # Apache Kafka supports it
         assert compose[name]["build"]["dockerfile"] == "deploy/Dockerfile"
+        signing = {variable for variable in environment if variable.endswith("_SIGNING_KEY")}
+        assert signing == ({"WEB_SIGNING_KEY"} if name == "web" else set()), name
+    assert compose["web"]["environment"]["EVENTS_URL"] == "http://events:8000"
 
 
 def test_kubernetes_deploys_every_service_with_probes_and_the_secret_from_outside() -> None:
@@ -50,8 +56,11 @@ def test_kubernetes_deploys_every_service_with_probes_and_the_secret_from_outsid
         container = deployment["spec"]["template"]["spec"]["containers"][0]
         names = {variable["name"] for variable in container["env"]} | set(config)
         assert names >= REQUIRED_ENVIRONMENT, name
-        secret = next(v for v in container["env"] if v["name"] == "JWT_SECRET")
-        assert "secretKeyRef" in secret["valueFrom"]
+        for key in ("OPERATOR_VERIFY_KEY", "WEB_VERIFY_KEY"):
+            secret = next(v for v in container["env"] if v["name"] == key)
+            assert "secretKeyRef" in secret["valueFrom"]
+        signing = {v["name"] for v in container["env"] if v["name"].endswith("_SIGNING_KEY")}
+        assert signing == ({"WEB_SIGNING_KEY"} if name == "web" else set()), name
         assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert not any(d["kind"] == "Secret" for d in manifests)
 

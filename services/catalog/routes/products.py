@@ -125,10 +125,12 @@ class ProductFilter:
     def depends_on_the_day(self) -> bool:
         return self.certification is not None or self.export_ready is not None
 
-    def admits_shown(self, shown: ProductOut) -> bool:
+    def admits_on(self, catalog: SellerCatalog, product: Product, on: dt.date) -> bool:
         """The criteria on what is computed per day: certificates in force and readiness."""
-        return (self.certification is None or self.certification in shown.certifications) and (
-            self.export_ready is None or shown.readiness.ready is self.export_ready
+        return (
+            self.certification is None or self.certification in catalog.in_force(product, on)
+        ) and (
+            self.export_ready is None or catalog.readiness(product, on).ready is self.export_ready
         )
 
 
@@ -166,13 +168,21 @@ async def list_products(
     # Certificates in force and readiness change with the date, so they are computed for every
     # product the stored criteria admit (at most the caps' worth per seller).
     catalogs = await store.catalogs_of(ids)
-    found = [_shown(catalogs, product_id, on) for product_id in ids]
-    return page.page([shown for shown in found if wanted.admits_shown(shown)])
+    admitted = [
+        product_id
+        for product_id in ids
+        if wanted.admits_on(catalogs[seller_id_of(product_id)], _product(catalogs, product_id), on)
+    ]
+    window = page.window(admitted)
+    return page.page_of([_shown(catalogs, product_id, on) for product_id in window], len(admitted))
+
+
+def _product(catalogs: dict[str, SellerCatalog], product_id: str) -> Product:
+    return catalogs[seller_id_of(product_id)].products[product_id]
 
 
 def _shown(catalogs: dict[str, SellerCatalog], product_id: str, on: dt.date) -> ProductOut:
-    catalog = catalogs[seller_id_of(product_id)]
-    return product_out(catalog, catalog.products[product_id], on)
+    return product_out(catalogs[seller_id_of(product_id)], _product(catalogs, product_id), on)
 
 
 @router.get("/products/{product_id}")

@@ -1,0 +1,126 @@
+"""The public APIs as the person signed in: every call carries a short-lived token the web app
+signs for that account only (with the organiser's id in `act` while they act as someone), and
+an API's problem+json comes back as ApiProblem, whose field errors a form shows in place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import httpx
+
+from services.web.accounts import Account
+from shared.auth import Role, issue_token
+from shared.keys import Issuer
+from shared.settings import Settings
+
+TOKEN_SECONDS = 300  # one page's worth of calls; a new token is cheap (an Ed25519 signature)
+
+
+class Api(StrEnum):
+    catalog = "catalog"
+    events = "events"
+    matching = "matching"
+
+
+@dataclass
+class ApiProblem(Exception):
+    """An API's refusal, as problem+json said it."""
+
+    status: int
+    detail: str
+    kind: str
+    errors: dict[str, str] = field(default_factory=dict)  # `body.name` → message
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.kind}: {self.detail}"
+
+    def on(self, prefix: str = "body.") -> dict[str, str]:
+        """The field errors under `prefix`, by form field name (`sessions[0].day`)."""
+        return {
+            name.removeprefix(prefix): message
+            for name, message in self.errors.items()
+            if name.startswith(prefix)
+        }
+
+
+def _problem(answer: httpx.Response) -> ApiProblem:
+    try:
+        body: dict[str, Any] = answer.json()
+    except ValueError:
+        body = {}
+    errors = {
+        str(error.get("field")): str(error.get("message"))
+        for error in body.get("errors", [])
+        if isinstance(error, dict)
+    }
+    if not errors and body.get("field"):
+        errors[str(body["field"])] = str(body.get("detail", ""))
+    kind = str(body.get("type", "")).rsplit("/", 1)[-1] or "http-error"
+    return ApiProblem(
+        answer.status_code, str(body.get("detail", answer.reason_phrase)), kind, errors
+    )
+
+
+@dataclass(frozen=True)
+class Apis:
+    """One connection pool per process for the three APIs."""
+
+    client: httpx.AsyncClient
+    settings: Settings
+
+    def base_url(self, api: Api) -> str:
+        return {
+            Api.catalog: self.settings.catalog_url,
+            Api.events: self.settings.events_url,
+            Api.matching: self.settings.matching_url,
+        }[api]
+
+    def as_person(self, account: Account, actor: Account | None = None) -> PersonApis:
+        token = issue_token(
+            self.settings,
+            Role(account.role.value),
+            account.id,
+            TOKEN_SECONDS,
+            issuer=Issuer.web,
+            actor=actor.id if actor is not None else None,
+        )
+        return PersonApis(self, {"Authorization": f"Bearer {token}"})
+
+
+@dataclass(frozen=True)
+class PersonApis:
+    apis: Apis
+    headers: dict[str, str]
+
+    async def call(
+        self,
+        api: Api,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
+        """The answer's JSON (None for 204); ApiProblem for any 4xx or 5xx."""
+        answer = await self.apis.client.request(
+            method,
+            f"{self.apis.base_url(api)}{path}",
+            params=params,
+            json=json,
+            headers=self.headers,
+        )
+        if answer.status_code >= 400:
+            raise _problem(answer)
+        return None if answer.status_code == 204 or not answer.content else answer.json()
+
+    async def get(self, api: Api, path: str, **params: Any) -> Any:
+        wanted = {name: value for name, value in params.items() if value is not None}
+        return await self.call(api, "GET", path, params=wanted)
+
+    async def post(self, api: Api, path: str, body: Any = None) -> Any:
+        return await self.call(api, "POST", path, json=body)
+
+    async def patch(self, api: Api, path: str, body: Any) -> Any:
+        return await self.call(api, "PATCH", path, json=body)

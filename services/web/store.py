@@ -1,0 +1,190 @@
+"""The web app's Redis keys: accounts (with their `identity` events, through the outbox), the
+index of accounts by e-mail address, and sessions.
+
+An account is one JSON value under the hash tag of its outbox shard, so a change and its event
+commit in one MULTI/EXEC. The e-mail index is sharded by address, so it cannot join that
+transaction on a Redis Cluster: a new account first claims its address (HSETNX, atomic), then
+commits; a claim whose account never committed (a crash between the two) points at nothing
+and is taken over by the next account for that address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+from redis.exceptions import WatchError
+
+from services.web.accounts import Account, Decision, create_account, email_key
+from shared.contracts import topics
+from shared.contracts.identity import AccountRole, Language
+from shared.errors import NotFound
+from shared.outbox import Outbox
+from shared.redis_client import make_redis, text
+from shared.settings import local_settings
+
+SERVICE = "web"
+
+
+def new_account_id() -> str:
+    return f"acc-{secrets.token_hex(6)}"
+
+
+class AccountStore:
+    def __init__(self, redis: Redis, outbox: Outbox) -> None:
+        self.redis = redis
+        self.outbox = outbox
+
+    def _key(self, account_id: str) -> str:
+        return f"{self.outbox.tag(account_id)}:account:{account_id}"
+
+    def _emails(self, email: str) -> str:
+        return f"{self.outbox.tag(email_key(email))}:account-emails"
+
+    async def load(self, account_id: str) -> Account:
+        raw = await self.redis.get(self._key(account_id))
+        if raw is None:
+            raise NotFound(f"no account {account_id}")
+        return Account.model_validate_json(raw)
+
+    async def find(self, account_id: str) -> Account | None:
+        raw = await self.redis.get(self._key(account_id))
+        return None if raw is None else Account.model_validate_json(raw)
+
+    async def by_email(self, email: str) -> Account | None:
+        claimed = await self.redis.hget(self._emails(email), email_key(email))
+        return None if claimed is None else await self.find(text(claimed))
+
+    async def create(
+        self, account_id: str, email: str, decide: Callable[[Account | None], Decision]
+    ) -> Account:
+        """Claim `email` for `account_id`, decide on whoever holds it already, and commit the
+        new account with its event; a refused decision leaves no claim behind."""
+        index, field = self._emails(email), email_key(email)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(index)
+                    claimed = await pipe.hget(index, field)
+                    holder = None if claimed is None else await self.find(text(claimed))
+                    decision = decide(holder)  # raises when the address is taken
+                    pipe.multi()
+                    pipe.hset(index, field, account_id)
+                    await pipe.execute()
+                    break
+                except WatchError:
+                    continue
+        try:
+            await self._commit(decision)
+        except BaseException:
+            await self.redis.hdel(index, field)
+            raise
+        return decision.account
+
+    async def create_staff(
+        self,
+        account_id: str | None,
+        email: str,
+        name: str,
+        role: AccountRole,
+        language: Language,
+        password_hash: str,
+    ) -> Account:
+        chosen = account_id or new_account_id()
+        return await self.create(
+            chosen,
+            email,
+            lambda holder: create_account(
+                holder, chosen, email, name, role, language, password_hash
+            ),
+        )
+
+    async def change(self, account_id: str, decide: Callable[[Account], Decision]) -> Account:
+        key = self._key(account_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(key)
+                    raw = await pipe.get(key)
+                    if raw is None:
+                        raise NotFound(f"no account {account_id}")
+                    current = Account.model_validate_json(raw)
+                    decision = decide(current)
+                    if decision.account.version == current.version:
+                        await pipe.reset()
+                        return decision.account
+                    pipe.multi()
+                    self._queue(pipe, decision)
+                    await pipe.execute()
+                    return decision.account
+                except WatchError:
+                    continue
+
+    async def _commit(self, decision: Decision) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            self._queue(pipe, decision)
+            await pipe.execute()
+
+    def _queue(self, pipe: Pipeline, decision: Decision) -> None:
+        account = decision.account
+        pipe.set(self._key(account.id), account.model_dump_json())
+        for event in decision.events:
+            self.outbox.stage(pipe, event, shard_key=account.id)
+
+
+# -- sessions -------------------------------------------------------------------------------------
+class Session(BaseModel):
+    account_id: str
+    csrf: str
+    acting_as: str | None = None  # the participant's account an organiser acts as
+
+
+@dataclass(frozen=True)
+class SessionStore:
+    """Server-side sessions: the cookie holds a random token, Redis its digest (a copied
+    database opens no session) with an idle lifetime renewed on every request."""
+
+    redis: Redis
+    lifetime_seconds: int
+
+    @staticmethod
+    def _key(token: str) -> str:
+        return f"web:session:{hashlib.sha256(token.encode()).hexdigest()}"
+
+    async def open(self, account_id: str) -> tuple[str, Session]:
+        token = secrets.token_urlsafe(32)
+        session = Session(account_id=account_id, csrf=secrets.token_urlsafe(24))
+        await self.redis.set(self._key(token), session.model_dump_json(), ex=self.lifetime_seconds)
+        return token, session
+
+    async def read(self, token: str) -> Session | None:
+        key = self._key(token)
+        raw = await self.redis.getex(key, ex=self.lifetime_seconds)
+        return None if raw is None else Session.model_validate_json(raw)
+
+    async def save(self, token: str, session: Session) -> None:
+        await self.redis.set(self._key(token), session.model_dump_json(), ex=self.lifetime_seconds)
+
+    async def close(self, token: str) -> None:
+        await self.redis.delete(self._key(token))
+
+
+def web_outbox(shards: int) -> Outbox:
+    return Outbox(SERVICE, shards, source=topics.source_of(SERVICE))
+
+
+@asynccontextmanager
+async def store_for_command_line() -> AsyncIterator[AccountStore]:
+    """The accounts of the running local stack (or of the environment's Redis)."""
+    settings = local_settings()
+    redis = make_redis(settings)
+    try:
+        yield AccountStore(redis, web_outbox(settings.outbox_shards))
+    finally:
+        await redis.aclose()

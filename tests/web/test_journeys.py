@@ -1,0 +1,50 @@
+"""People's journeys through the web app in a real Chromium: each step is looked at (a
+screenshot on a laptop and on a 360-px phone, under out/screenshots/) and checked by axe."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from playwright.async_api import expect
+
+from tests.integration.expo import open_expo
+from tests.web.conftest import PASSWORD, Person, Site
+
+
+async def test_an_organiser_signs_in_reads_an_expo_in_both_languages_and_signs_out(
+    person: Person, site: Site, events: httpx.AsyncClient
+) -> None:
+    expo = await open_expo(events)
+    email = await site.organiser()
+    page = await person.open("/expos")
+    await expect(page).to_have_url(re.compile(r"/signin\?next=/expos$"))
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Masuk")
+    await person.look("sign-in")
+
+    await page.get_by_label("Alamat e-mail").fill(email)
+    await page.get_by_label("Kata sandi").fill("salah-kata-sandi")
+    await page.get_by_role("button", name="Masuk").click()
+    await expect(page.get_by_text("Alamat e-mail dan kata sandi ini tidak cocok.")).to_be_visible()
+    await expect(page.get_by_label("Kata sandi")).to_have_attribute("aria-invalid", "true")
+    await person.look("wrong-password")
+
+    await page.get_by_label("Kata sandi").fill(PASSWORD)
+    await page.get_by_role("button", name="Masuk").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Pameran Anda")
+    await person.look("expos")
+
+    await page.get_by_role("link", name=expo["name"]).first.click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(expo["name"])
+    await expect(page.get_by_text("Waktu Indonesia Tengah (WITA, Asia/Makassar)")).to_be_visible()
+    await person.look("expo")
+
+    await page.get_by_role("button", name="English").click()
+    person.language = "en"
+    await expect(page.get_by_role("heading", name="Meeting sessions")).to_be_visible()
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await person.look("expo")
+
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    await person.look("signed-out")
