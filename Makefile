@@ -102,7 +102,7 @@ format: install
 
 WEB := services/web
 messages: install  ## extract the web app's strings and update both languages' catalogs
-	cd $(WEB) && ../../$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _ -k ngettext:1,2 -o locale/messages.pot .
+	cd $(WEB) && ../../$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _ -k N_ -k ngettext:1,2 -o locale/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(WEB)/locale/messages.pot -d $(WEB)/locale
 
 contracts: install  ## regenerate JSON Schemas and docs/asyncapi.yaml from shared/contracts

@@ -9,10 +9,21 @@ class Problem(Exception):
     kind = "bad-request"
     location: str | None = None  # where `field` lies in an HTTP request, when it is relative
 
-    def __init__(self, detail: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        field: str | None = None,
+        *,
+        code: str | None = None,
+        params: dict[str, str | int | float] | None = None,
+    ) -> None:
+        """`code` names the rule broken (`end-before-start`), `params` its values, so that a
+        client (the web app) can say it in its reader's language; `detail` says it in English."""
         super().__init__(detail)
         self.detail = detail
         self.field = field
+        self.code = code
+        self.params = params or {}
         self.others: list[Problem] = []  # more of the same kind, found by the same check
 
     @classmethod

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -46,13 +47,29 @@ class Patch(Strict):
     @classmethod
     def _null_only_where_clearable(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None and info.field_name not in cls.clearable:
-            raise ValueError("may be left out, but not null")
+            raise PydanticCustomError("not_null", "may be left out, but not null")
         return value
 
 
 class FieldError(BaseModel):
     field: str
     message: str
+    code: str | None = Field(
+        None,
+        description="The rule broken, for a client to translate: pydantic's error type "
+        "(`missing`, `string_too_long`) or the domain's (`end-before-start`)",
+        examples=["end-before-start"],
+    )
+    params: dict[str, str | int | float] = Field(
+        default_factory=dict, description="The rule's values (`max_length`, `minutes`)"
+    )
+
+
+def _plain(values: dict[str, Any]) -> dict[str, str | int | float]:
+    return {
+        name: value if isinstance(value, str | int | float) else str(value)
+        for name, value in values.items()
+    }
 
 
 class ProblemDetails(BaseModel):
@@ -118,7 +135,10 @@ async def _validation_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
         FieldError(
-            field=_field_path(error["loc"]), message=error["msg"].removeprefix("Value error, ")
+            field=_field_path(error["loc"]),
+            message=error["msg"].removeprefix("Value error, "),
+            code=error["type"],
+            params=_plain(error.get("ctx") or {}),
         )
         for error in exc.errors()
     ]
@@ -138,7 +158,12 @@ async def _domain_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
     field = exc.request_field
     errors = [
-        FieldError(field=problem.request_field or "", message=problem.detail)
+        FieldError(
+            field=problem.request_field or "",
+            message=problem.detail,
+            code=problem.code or problem.kind,
+            params=problem.params,
+        )
         for problem in (exc, *exc.others)
         if problem.request_field
     ]

@@ -8,6 +8,7 @@ from typing import Annotated
 import langcodes
 import pycountry
 from pydantic import AfterValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from shared.hs import hs_nomenclature
 
@@ -106,7 +107,11 @@ def _no_control_characters(text: str, allowed: str = "") -> str:
     show it, so control characters are refused (long text keeps its line breaks and tabs)."""
     for character in text:
         if unicodedata.category(character) == "Cc" and character not in allowed:
-            raise ValueError(f"must not contain the control character {character!r}")
+            raise PydanticCustomError(
+                "control_characters",
+                "must not contain the control character {character}",
+                {"character": repr(character)},
+            )
     return text
 
 

@@ -45,11 +45,17 @@ SCHEDULABLE = ACCEPTS_REQUESTS
 
 def time_zone(name: str, field_name: str = "time_zone") -> ZoneInfo:
     if name not in _iana_zones():
-        raise InvalidCommand(f"'{name}' is not an IANA time zone (e.g. Asia/Makassar)", field_name)
+        raise InvalidCommand(
+            f"'{name}' is not an IANA time zone (e.g. Asia/Makassar)",
+            field_name,
+            code="time-zone-unknown",
+        )
     try:
         return ZoneInfo(name)
     except ZoneInfoNotFoundError as unknown:
-        raise InvalidCommand(f"'{name}' is not an IANA time zone", field_name) from unknown
+        raise InvalidCommand(
+            f"'{name}' is not an IANA time zone", field_name, code="time-zone-unknown"
+        ) from unknown
 
 
 def _iana_zones() -> set[str]:
@@ -81,7 +87,11 @@ def derive_slots(
         lead.append(unknown)
     if end_date < start_date:
         # The sessions cannot be placed in dates that do not exist; this is the problem.
-        lead.append(InvalidCommand("end_date must not be before start_date", "end_date"))
+        lead.append(
+            InvalidCommand(
+                "end_date must not be before start_date", "end_date", code="end-before-start"
+            )
+        )
         raise Problem.all_of(lead)
     ids = Counter(session.id for session in sessions)
     slots: list[SlotData] = []
@@ -97,7 +107,12 @@ def derive_slots(
         )
         if not found and zone is not None and not made:
             found = [
-                InvalidCommand(f"too short for one {slot_minutes}-minute meeting", f"{where}.end")
+                InvalidCommand(
+                    f"too short for one {slot_minutes}-minute meeting",
+                    f"{where}.end",
+                    code="session-too-short",
+                    params={"minutes": slot_minutes},
+                )
             ]
         problems += [(index, problem) for problem in found]
         slots += made
@@ -106,7 +121,12 @@ def derive_slots(
         ordered_problems = [problem for _, problem in sorted(problems, key=lambda p: p[0])]
         raise Problem.all_of(lead + ordered_problems)
     if len(slots) > MAX_SLOTS:
-        raise InvalidCommand(f"{len(slots)} slots; at most {MAX_SLOTS}", "sessions")
+        raise InvalidCommand(
+            f"{len(slots)} slots; at most {MAX_SLOTS}",
+            "sessions",
+            code="too-many-slots",
+            params={"slots": len(slots), "most": MAX_SLOTS},
+        )
     return slots
 
 
@@ -119,20 +139,33 @@ def _session_problems(
 ) -> list[Problem]:
     problems: list[Problem] = []
     if ids[session.id] > 1:
-        problems.append(InvalidCommand(f"session id {session.id} is used twice", f"{where}.id"))
+        problems.append(
+            InvalidCommand(
+                f"session id {session.id} is used twice", f"{where}.id", code="session-id-twice"
+            )
+        )
     if not dates[0] <= session.day <= dates[1]:
         problems.append(
             InvalidCommand(
-                f"{session.day} is outside the expo ({dates[0]} to {dates[1]})", f"{where}.day"
+                f"{session.day} is outside the expo ({dates[0]} to {dates[1]})",
+                f"{where}.day",
+                code="session-outside-dates",
             )
         )
     if session.end <= session.start:
-        problems.append(InvalidCommand("a session must end after it starts", f"{where}.end"))
+        problems.append(
+            InvalidCommand(
+                "a session must end after it starts",
+                f"{where}.end",
+                code="session-ends-before-start",
+            )
+        )
     if previous is not None and previous.day == session.day and session.start < previous.end:
         problems.append(
             InvalidCommand(
                 f"overlaps session {previous.id} ({previous.start}–{previous.end})",
                 f"{where}.start",
+                code="sessions-overlap",
             )
         )
     return problems
@@ -161,10 +194,28 @@ def _slots_of(
 
 def meeting_mode_problems(mode: MeetingMode, tables: int | None) -> list[Problem]:
     if mode is MeetingMode.tables and tables is None:
-        return [InvalidCommand("a pool of tables needs the number of tables", "tables")]
+        return [
+            InvalidCommand(
+                "a pool of tables needs the number of tables", "tables", code="tables-needed"
+            )
+        ]
     if mode is MeetingMode.booth and tables is not None:
-        return [InvalidCommand("meetings at the booth use no table pool; leave it out", "tables")]
+        return [
+            InvalidCommand(
+                "meetings at the booth use no table pool; leave it out",
+                "tables",
+                code="tables-unused",
+            )
+        ]
     return []
+
+
+def settable_statuses(expo: ExpoData) -> list[ExpoStatus]:
+    """The statuses an organiser may set from the expo's current one, in life-cycle order
+    (`scheduled` is not among them: running the scheduler sets it)."""
+    order = list(ExpoStatus)
+    following = NEXT_STATUSES[expo.status] - {ExpoStatus.scheduled}
+    return sorted(following, key=order.index)
 
 
 def check_transition(expo: ExpoData, target: ExpoStatus) -> None:
@@ -179,7 +230,10 @@ def check_transition(expo: ExpoData, target: ExpoStatus) -> None:
         ways.append("run the scheduler (POST /expos/{id}/schedule) to schedule it")
     advice = "; ".join(ways) or "it is closed and changes no more"
     raise CommandConflict(
-        f"an expo in {expo.status.value} cannot become {target.value}: {advice}", "status"
+        f"an expo in {expo.status.value} cannot become {target.value}: {advice}",
+        "status",
+        code="status-unreachable",
+        params={"status": expo.status.value, "target": target.value},
     )
 
 

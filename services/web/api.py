@@ -24,6 +24,13 @@ class Api(StrEnum):
     matching = "matching"
 
 
+@dataclass(frozen=True)
+class ApiFieldError:
+    message: str  # the API's English
+    code: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class ApiProblem(Exception):
     """An API's refusal, as problem+json said it."""
@@ -31,16 +38,24 @@ class ApiProblem(Exception):
     status: int
     detail: str
     kind: str
-    errors: dict[str, str] = field(default_factory=dict)  # `body.name` → message
+    errors: dict[str, ApiFieldError] = field(default_factory=dict)  # `body.name` → error
 
     def __str__(self) -> str:
         return f"{self.status} {self.kind}: {self.detail}"
 
-    def on(self, prefix: str = "body.") -> dict[str, str]:
-        """The field errors under `prefix`, by form field name (`sessions[0].day`)."""
+    @property
+    def code(self) -> str:
+        return self.kind
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {}
+
+    def field_errors(self, prefix: str = "body.") -> dict[str, ApiFieldError]:
+        """The field errors under `prefix`, by the field's name within it."""
         return {
-            name.removeprefix(prefix): message
-            for name, message in self.errors.items()
+            name.removeprefix(prefix): error
+            for name, error in self.errors.items()
             if name.startswith(prefix)
         }
 
@@ -51,12 +66,12 @@ def _problem(answer: httpx.Response) -> ApiProblem:
     except ValueError:
         body = {}
     errors = {
-        str(error.get("field")): str(error.get("message"))
+        str(error.get("field")): ApiFieldError(
+            str(error.get("message", "")), error.get("code"), dict(error.get("params") or {})
+        )
         for error in body.get("errors", [])
-        if isinstance(error, dict)
+        if isinstance(error, dict) and error.get("field")
     }
-    if not errors and body.get("field"):
-        errors[str(body["field"])] = str(body.get("detail", ""))
     kind = str(body.get("type", "")).rsplit("/", 1)[-1] or "http-error"
     return ApiProblem(
         answer.status_code, str(body.get("detail", answer.reason_phrase)), kind, errors

@@ -82,6 +82,19 @@ async def test_every_problem_of_a_calendar_is_reported_at_once(events: httpx.Asy
     assert_problem(refused, 422, "body.sessions[1].day")
     fields = [error["field"] for error in refused.json()["errors"]]
     assert fields == ["body.sessions[1].day", "body.sessions[2].end"]
+    # Each names its rule by a code a client translates, besides the English message.
+    codes = [error["code"] for error in refused.json()["errors"]]
+    assert codes == ["session-outside-dates", "session-ends-before-start"]
+
+
+async def test_a_body_that_breaks_its_schema_names_each_rule_by_pydantics_code(
+    events: httpx.AsyncClient,
+) -> None:
+    refused = await events.post("/expos", json=expo_body(name="", slot_minutes=1000))
+    errors = {error["field"]: error for error in refused.json()["errors"]}
+    assert errors["body.name"]["code"] == "string_too_short"
+    assert errors["body.slot_minutes"]["code"] == "less_than_equal"
+    assert errors["body.slot_minutes"]["params"] == {"le": 240}
 
 
 async def test_a_meeting_request_names_every_unknown_part_at_once(

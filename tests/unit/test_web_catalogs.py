@@ -19,7 +19,7 @@ OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks":
 
 def _in_code() -> set[str]:
     found = extract_from_dir(
-        str(WEB), METHODS, keywords={"_": None, "ngettext": (1, 2)}, options_map=OPTIONS
+        str(WEB), METHODS, keywords={"_": None, "N_": None, "ngettext": (1, 2)}, options_map=OPTIONS
     )
     return {message if isinstance(message, str) else message[0] for _, _, message, _, _ in found}
 

@@ -48,3 +48,47 @@ async def test_an_organiser_signs_in_reads_an_expo_in_both_languages_and_signs_o
     await page.get_by_role("button", name="Sign out").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     await person.look("signed-out")
+
+
+async def test_an_organiser_creates_an_expo_fixes_what_the_form_says_and_opens_it(
+    person: Person, site: Site
+) -> None:
+    _, email = await site.account()
+    page = await person.open("/signin")
+    await page.get_by_label("Alamat e-mail").fill(email)
+    await page.get_by_label("Kata sandi").fill(PASSWORD)
+    await page.get_by_role("button", name="Masuk").click()
+    await page.get_by_role("link", name="Pameran baru").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Pameran baru")
+    await person.look("new-expo")
+
+    await page.get_by_label("Nama pameran").fill("Temu Dagang Rumput Laut Sumba 2026")
+    await page.get_by_label("Tempat").fill("Aula Kantor Bupati, Waingapu")
+    await page.get_by_label("Hari pertama").fill("2026-08-12")
+    await page.get_by_label("Hari terakhir").fill("2026-08-11")
+    await page.get_by_label("Hari 1").fill("2026-08-12")
+    await page.get_by_label("Mulai 1").fill("09:00")
+    await page.get_by_label("Sampai 1").fill("08:30")
+    await page.get_by_role("button", name="Buat pameran").click()
+    summary = page.get_by_role("alert")
+    await expect(summary).to_contain_text("1 hal perlu diperbaiki")
+    await expect(page.get_by_label("Hari terakhir")).to_have_attribute("aria-invalid", "true")
+    await person.look("dates-reversed")
+
+    await page.get_by_label("Hari terakhir").fill("2026-08-13")
+    await page.get_by_role("button", name="Buat pameran").click()
+    await expect(page.get_by_text("Sesi harus berakhir setelah dimulai.").first).to_be_visible()
+    await expect(page.get_by_label("Sampai 1")).to_have_attribute("aria-invalid", "true")
+    await person.look("session-reversed")
+
+    await page.get_by_label("Sampai 1").fill("12:00")
+    await page.get_by_role("button", name="Buat pameran").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Temu Dagang Rumput Laut Sumba 2026"
+    )
+    await person.look("created")
+
+    await page.get_by_role("button", name="Buka pendaftaran").click()
+    await expect(page.get_by_text("Pendaftaran dibuka")).to_be_visible()
+    await expect(page.get_by_role("button", name="Kembalikan ke draf")).to_be_visible()
+    await person.look("opened")

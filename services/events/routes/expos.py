@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, status
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from services.events import queries, usecases
+from services.events.domain import NEXT_STATUSES, settable_statuses
 from services.events.routes.dependencies import Store
 from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.contracts.expo import ExpoData, ExpoStatus, MeetingMode, SessionData
@@ -68,6 +69,23 @@ async def update_expo(
     """Replace the expo's details and sessions (before any schedule exists)."""
     details = body.model_dump(exclude={"sessions"})
     return await usecases.update_expo(store, principal, expo_id, details, body.sessions_data())
+
+
+class StatusOut(BaseModel):
+    status: ExpoStatus
+    settable: list[ExpoStatus] = Field(description="What the organiser may set it to now")
+    scheduler_next: bool = Field(description="Running the scheduler is a next step")
+
+
+@router.get("/{expo_id}/status")
+async def expo_status(expo_id: PathId, store: Store) -> StatusOut:
+    """Where the expo is in its life cycle and where it can go from here."""
+    expo = await store.read_expo(expo_id)
+    return StatusOut(
+        status=expo.status,
+        settable=settable_statuses(expo),
+        scheduler_next=ExpoStatus.scheduled in NEXT_STATUSES[expo.status],
+    )
 
 
 @router.post("/{expo_id}/status")

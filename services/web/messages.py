@@ -1,0 +1,77 @@
+"""What an API's field error says, in the reader's language: every problem+json error carries a
+`code` (pydantic's error type, or the domain rule's own) and its `params`; this table turns the
+code into a sentence of the catalog. A code not in it shows the API's English message, marked
+as English, so nothing is ever hidden."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from services.web import i18n
+
+
+def N_(message: str) -> str:  # the gettext convention for "translate later"
+    """Marks a message for the catalog without translating it yet (no request here)."""
+    return message
+
+
+MESSAGES: dict[str, str] = {
+    # pydantic's error types
+    "missing": N_("Fill in this field."),
+    "not_null": N_("Fill in this field."),
+    "string_too_short": N_("Fill in this field."),
+    "string_too_long": N_("At most %(max_length)s characters."),
+    "too_short": N_("Give at least %(min_length)s."),
+    "too_long": N_("At most %(max_length)s."),
+    "greater_than_equal": N_("At least %(ge)s."),
+    "greater_than": N_("More than %(gt)s."),
+    "less_than_equal": N_("At most %(le)s."),
+    "less_than": N_("Less than %(lt)s."),
+    "int_parsing": N_("Enter a whole number."),
+    "int_from_float": N_("Enter a whole number."),
+    "float_parsing": N_("Enter a number."),
+    "date_parsing": N_("Enter a date."),
+    "date_from_datetime_parsing": N_("Enter a date."),
+    "date_type": N_("Enter a date."),
+    "time_parsing": N_("Enter a time, such as 09:00."),
+    "time_type": N_("Enter a time, such as 09:00."),
+    "string_pattern_mismatch": N_("This is not in the expected form."),
+    "enum": N_("Choose one of the options."),
+    "literal_error": N_("Choose one of the options."),
+    "control_characters": N_("Line breaks and control characters are not allowed here."),
+    # the domain's rules
+    "time-zone-unknown": N_("This is not a time zone; use a name such as Asia/Makassar."),
+    "end-before-start": N_("The end date must not be before the start date."),
+    "session-outside-dates": N_("This day is outside the expo's dates."),
+    "session-ends-before-start": N_("A session must end after it starts."),
+    "session-too-short": N_("Too short for one meeting of %(minutes)s minutes."),
+    "session-id-twice": N_("This session is listed twice."),
+    "sessions-overlap": N_("This session overlaps the one before it."),
+    "tables-needed": N_("Give the number of tables."),
+    "tables-unused": N_("Meetings at the booths use no tables; leave this empty."),
+    "too-many-slots": N_("Too many meeting slots (%(slots)s); at most %(most)s."),
+    "delegate-registered": N_("This person is already registered (%(name)s)."),
+}
+
+
+@dataclass(frozen=True)
+class FieldMessage:
+    """A message for a form field; `language` is set when it is not the reader's own."""
+
+    text: str
+    language: str | None = None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def explain(code: str | None, params: dict[str, Any], english: str) -> FieldMessage:
+    template = MESSAGES.get(code or "")
+    if template is None:
+        return FieldMessage(english, None if i18n.current().value == "en" else "en")
+    try:
+        return FieldMessage(i18n._(template, **params) if params else i18n._(template))
+    except (KeyError, ValueError, TypeError):
+        # A code whose parameters changed: the sentence without them beats a wrong one.
+        return FieldMessage(english, None if i18n.current().value == "en" else "en")
