@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import getpass
 import secrets
 import sys
@@ -56,6 +57,7 @@ class Account(BaseModel):
     record_id: str | None = None
     active: bool = True
     version: int = 1
+    signed_in_at: dt.datetime | None = None  # the last sign-in; None: never signed in
 
     @property
     def is_staff(self) -> bool:
@@ -141,6 +143,12 @@ def choose_language(account: Account, language: Language) -> Decision:
         return Decision(account, [])
     changed = account.model_copy(update={"language": language, "version": account.version + 1})
     return Decision(changed, [AccountUpdated(account=changed.data())])
+
+
+def signed_in(account: Account, now: dt.datetime) -> Decision:
+    """The person signed in: kept for the organiser's "signed in" filter, not announced."""
+    changed = account.model_copy(update={"signed_in_at": now, "version": account.version + 1})
+    return Decision(changed, [])
 
 
 def set_password(account: Account, password_hash: str) -> Decision:

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+import segno
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -23,8 +24,8 @@ from services.web.api import ApiProblem, Apis
 from services.web.i18n import _
 from services.web.pages import render, see_other
 from services.web.people import BadForm, NotAllowed, SignInNeeded, Visitors
-from services.web.routes import expos, language, signin
-from services.web.store import AccountStore, SessionStore
+from services.web.routes import expos, invitations, language, participants, signin
+from services.web.store import AccountStore, AuditTrail, InvitationStore, SessionStore
 from shared.contracts import topics
 from shared.ratelimit import Limits
 from shared.runtime import Runtime, Workers, service_app
@@ -48,9 +49,17 @@ async def assemble(runtime: Runtime, app: FastAPI) -> Workers:
     app.state.accounts = AccountStore(runtime.redis, runtime.outbox)
     app.state.sessions = SessionStore(runtime.redis, runtime.settings.web_session_seconds)
     app.state.sign_in_limits = Limits(runtime.redis, runtime.settings.sign_in_limits)
+    app.state.invitations = InvitationStore(runtime.redis)
+    app.state.audit = AuditTrail(runtime.redis)
+    app.state.qr_code = qr_code
     client = httpx.AsyncClient(timeout=API_TIMEOUT_S)
     app.state.apis = Apis(client, runtime.settings)
     return Workers(loops=[_close_when_stopped(client)])
+
+
+def qr_code(link: str) -> str:
+    """The link as a QR code, an SVG data URI an <img> shows and a printer prints sharp."""
+    return str(segno.make(link, error="m").svg_data_uri(scale=4, border=2))
 
 
 def _error_page(request: Request, status: int, title: str, message: str) -> Response:
@@ -135,7 +144,7 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 app = service_app(
     SERVICE,
     "Temu Dagang web",
-    [signin.router, language.router, expos.router],
+    [signin.router, language.router, expos.router, participants.router, invitations.router],
     [topics.IDENTITY],
     assemble,
 )

@@ -40,6 +40,7 @@ MESSAGES: dict[str, str] = {
     "enum": N_("Choose one of the options."),
     "literal_error": N_("Choose one of the options."),
     "control_characters": N_("Line breaks and control characters are not allowed here."),
+    "email": N_("Enter an e-mail address, such as nama@contoh.go.id."),
     # the domain's rules
     "time-zone-unknown": N_("This is not a time zone; use a name such as Asia/Makassar."),
     "end-before-start": N_("The end date must not be before the start date."),

@@ -10,6 +10,7 @@ and is taken over by the next account for that address.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from collections.abc import AsyncIterator, Callable
@@ -22,6 +23,7 @@ from redis.asyncio.client import Pipeline
 from redis.exceptions import WatchError
 
 from services.web.accounts import Account, Decision, create_account, email_key
+from services.web.invitations import Invitation, NewInvitation, digest_of, redeem
 from shared.contracts import topics
 from shared.contracts.identity import AccountRole, Language
 from shared.errors import NotFound
@@ -136,6 +138,68 @@ class AccountStore:
         pipe.set(self._key(account.id), account.model_dump_json())
         for event in decision.events:
             self.outbox.stage(pipe, event, shard_key=account.id)
+
+
+# -- invitations and the audit of acting as someone -----------------------------------------------
+class InvitationStore:
+    """Invitations under the digest of their link's token, kept until they expire; redeeming
+    one is a WATCHed transaction, so two clicks on one link sign in only once."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    @staticmethod
+    def _key(digest: str) -> str:
+        return f"web:invitation:{digest}"
+
+    async def save(self, new: NewInvitation) -> None:
+        expires = int(new.invitation.expires_at.timestamp())
+        await self.redis.set(self._key(new.digest), new.invitation.model_dump_json(), exat=expires)
+
+    async def find(self, token: str) -> Invitation | None:
+        raw = await self.redis.get(self._key(digest_of(token)))
+        return None if raw is None else Invitation.model_validate_json(raw)
+
+    async def redeem(self, token: str, now: dt.datetime) -> Invitation:
+        key = self._key(digest_of(token))
+        async with self.redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(key)
+                    raw = await pipe.get(key)
+                    stored = None if raw is None else Invitation.model_validate_json(raw)
+                    used = redeem(stored, now)
+                    pipe.multi()
+                    pipe.set(key, used.model_dump_json(), keepttl=True)
+                    await pipe.execute()
+                    return used
+                except WatchError:
+                    continue
+
+
+class AuditTrail:
+    """Who acted as whom, and when: one stream per participant's account, read on their page."""
+
+    MAX_ENTRIES = 1000  # per account; an expo's worth of help many times over
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    @staticmethod
+    def _key(account_id: str) -> str:
+        return f"web:audit:{account_id}"
+
+    async def record(self, account_id: str, actor: str, action: str, at: dt.datetime) -> None:
+        await self.redis.xadd(
+            self._key(account_id),
+            {"actor": actor, "action": action, "at": at.isoformat()},
+            maxlen=self.MAX_ENTRIES,
+            approximate=True,
+        )
+
+    async def entries(self, account_id: str, count: int = 20) -> list[dict[str, str]]:
+        found = await self.redis.xrevrange(self._key(account_id), count=count)
+        return [{text(k): text(v) for k, v in fields.items()} for _, fields in found]
 
 
 # -- sessions -------------------------------------------------------------------------------------

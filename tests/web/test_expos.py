@@ -18,6 +18,20 @@ CALENDAR = {
 }  # fmt: skip
 
 
+VALID = {**CALENDAR, "time_zone": "Asia/Makassar", "end_date": "2026-06-11",
+         "slot_minutes": "20", "tables": "4", "sessions[0].end": "12:00"}  # fmt: skip
+
+
+async def _new_expo(site: Site, client: httpx.AsyncClient) -> str:
+    """A new organiser signed in, and the address of the draft expo they made."""
+    _, email = await site.account()
+    await sign_in(client, email, PASSWORD)
+    form = await client.get("/expos/new")
+    created = await client.post("/expos/new", data={"csrf": csrf_of(form), **VALID})
+    assert created.status_code == 303, created.text
+    return str(created.headers["location"])
+
+
 def _errors(page: httpx.Response) -> dict[str, str]:
     """Each input's error as the page shows it beside the input."""
     return dict(re.findall(r'<p class="error" id="f-([^"]+)-error"[^>]*>([^<]+)</p>', page.text))
@@ -54,13 +68,7 @@ async def test_an_expo_with_mistakes_is_shown_again_with_each_one_beside_its_fie
 async def test_the_organiser_is_offered_only_the_steps_they_can_take(
     site: Site, browser_less: httpx.AsyncClient
 ) -> None:
-    _, email = await site.account()
-    await sign_in(browser_less, email, PASSWORD)
-    form = await browser_less.get("/expos/new")
-    calendar = {**CALENDAR, "time_zone": "Asia/Makassar", "end_date": "2026-06-11",
-                "slot_minutes": "20", "tables": "4", "sessions[0].end": "12:00"}  # fmt: skip
-    created = await browser_less.post("/expos/new", data={"csrf": csrf_of(form), **calendar})
-    url = created.headers["location"]
+    url = await _new_expo(site, browser_less)
     draft = await browser_less.get(url)
     assert re.findall(r'name="status" value="(\w+)"', draft.text) == ["open"]
     opened = await browser_less.post(
@@ -80,17 +88,10 @@ async def test_the_organiser_is_offered_only_the_steps_they_can_take(
 async def test_an_expo_is_changed_with_its_sessions_kept(
     site: Site, browser_less: httpx.AsyncClient
 ) -> None:
-    _, email = await site.account()
-    await sign_in(browser_less, email, PASSWORD)
-    form = await browser_less.get("/expos/new")
-    calendar = {**CALENDAR, "time_zone": "Asia/Makassar", "end_date": "2026-06-11",
-                "slot_minutes": "20", "tables": "4", "sessions[0].end": "12:00"}  # fmt: skip
-    url = (await browser_less.post("/expos/new", data={"csrf": csrf_of(form), **calendar})).headers[
-        "location"
-    ]
+    url = await _new_expo(site, browser_less)
     edit = await browser_less.get(f"{url}/edit")
     assert 'value="2026-06-10-0900"' in edit.text  # the session's id travels with the form
-    changed = {**calendar, "venue": "Aula Kantor Bupati, Bajawa", "sessions[0].id": "2026-06-10-0900",
+    changed = {**VALID, "venue": "Aula Kantor Bupati, Bajawa", "sessions[0].id": "2026-06-10-0900",
                "sessions[1].day": "2026-06-11", "sessions[1].start": "13:00",
                "sessions[1].end": "15:00"}  # fmt: skip
     saved = await browser_less.post(f"{url}/edit", data={"csrf": csrf_of(edit), **changed})

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 
 import httpx
-from playwright.async_api import expect
+from playwright.async_api import Browser, expect
 
-from tests.integration.expo import open_expo
-from tests.web.conftest import PASSWORD, Person, Site
+from tests.helpers import unique
+from tests.integration.expo import delegate, open_expo
+from tests.web.conftest import PASSWORD, PHONE, Person, Site
 
 
 async def test_an_organiser_signs_in_reads_an_expo_in_both_languages_and_signs_out(
@@ -92,3 +93,52 @@ async def test_an_organiser_creates_an_expo_fixes_what_the_form_says_and_opens_i
     await expect(page.get_by_text("Pendaftaran dibuka")).to_be_visible()
     await expect(page.get_by_role("button", name="Kembalikan ke draf")).to_be_visible()
     await person.look("opened")
+
+
+async def test_an_organiser_invites_a_delegate_who_signs_in_and_is_helped_on_their_behalf(
+    person: Person, site: Site, events: httpx.AsyncClient, browser: Browser
+) -> None:
+    expo = await open_expo(events)
+    guest = await delegate(
+        events, expo["id"], name="Kenji Watanabe", organisation="Embassy of Japan, Jakarta"
+    )
+    email = await site.organiser()
+    page = await person.open("/signin")
+    await page.get_by_label("Alamat e-mail").fill(email)
+    await page.get_by_label("Kata sandi").fill(PASSWORD)
+    await page.get_by_role("button", name="Masuk").click()
+    await page.goto(f"{site.url}/expos/{expo['id']}")
+    await page.get_by_role("link", name="Delegasi").click()
+    await page.get_by_label("Nama atau organisasi").fill("kenji")
+    await page.get_by_role("button", name="Tampilkan").click()
+    await person.look("delegates")
+
+    await page.get_by_role("link", name="Kenji Watanabe").click()
+    await page.get_by_label("Alamat e-mail").fill(f"{unique('kenji')}@mofa.example")
+    await page.get_by_label("Bahasa mereka").select_option("en")
+    await page.get_by_role("button", name="Buat tautan undangan").click()
+    await expect(page.get_by_role("img", name="Kode QR tautan masuk")).to_be_visible()
+    await person.look("invitation")
+    link = await page.locator(".invitation .link a").get_attribute("href")
+    assert link is not None
+
+    # Kenji, on his own phone, opens the link.
+    context = await browser.new_context(viewport=PHONE, bypass_csp=True)
+    phone = await context.new_page()
+    kenji = Person(browser, site, person.name + "-kenji", phone, language="en")
+    await phone.goto(link)
+    await expect(phone.get_by_role("heading", level=1)).to_have_text("Welcome, Kenji Watanabe")
+    await kenji.look("welcome")
+    await phone.get_by_role("button", name="Sign in as Kenji Watanabe").click()
+    await expect(phone.get_by_text("Your proposed partners")).to_be_visible()
+    await kenji.look("signed-in")
+    await context.close()
+
+    await page.goto(f"{site.url}/expos/{expo['id']}/delegates/{guest['id']}")
+    await page.get_by_role("button", name="Bertindak atas nama Kenji Watanabe").click()
+    banner = page.get_by_role("status")
+    await expect(banner).to_contain_text("Anda bertindak atas nama Kenji Watanabe")
+    await person.look("acting-as")
+    await page.get_by_role("button", name="Berhenti bertindak atas nama Kenji Watanabe").click()
+    await expect(page.get_by_text("mulai bertindak atas nama mereka")).to_be_visible()
+    await person.look("audit")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from services.web import i18n
-from services.web.accounts import check_password
+from services.web.accounts import check_password, signed_in
 from services.web.i18n import _
 from services.web.pages import render, safe_next, see_other
 from services.web.people import SESSION_COOKIE, AnyVisitor, CheckedForm
@@ -52,6 +53,8 @@ async def sign_in(
         except Unauthenticated:
             errors["password"] = _("This e-mail address and password do not match.")
         else:
+            now = dt.datetime.now(dt.UTC)
+            await app.accounts.change(account.id, lambda current: signed_in(current, now))
             token, _session = await app.sessions.open(account.id)
             response = see_other(safe_next(next))
             response.set_cookie(

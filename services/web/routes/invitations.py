@@ -1,0 +1,103 @@
+"""Where an invitation link leads, the participant's own start page, and an organiser's way
+back from acting as someone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from services.web import i18n
+from services.web.accounts import signed_in
+from services.web.api import Api
+from services.web.i18n import _
+from services.web.pages import render, see_other
+from services.web.people import LANGUAGE_COOKIE, SESSION_COOKIE, CheckedForm, SignedIn
+from shared.errors import Conflict, NotFound
+
+router = APIRouter()
+TOKEN_CHARACTERS = 100
+
+
+@router.get("/invitations/{token}")
+async def invitation(request: Request, token: str) -> Response:
+    """A page with one button: link previews and mail scanners open links, and must not use
+    the invitation up; only the person's click (a POST) does."""
+    found = await request.app.state.invitations.find(token[:TOKEN_CHARACTERS])
+    if found is None or found.used_at is not None or dt.datetime.now(dt.UTC) >= found.expires_at:
+        return _unusable(request, found is not None and found.used_at is not None)
+    account = await request.app.state.accounts.find(found.account_id)
+    if account is None:
+        return _unusable(request, False)
+    if LANGUAGE_COOKIE not in request.cookies:
+        i18n.use(account.language)  # the language the organiser chose for them
+    return render(request, "invitations/accept.html", account=account, token=token)
+
+
+@router.post("/invitations/{token}")
+async def accept_invitation(request: Request, _form: CheckedForm, token: str) -> Response:
+    state = request.app.state
+    now = dt.datetime.now(dt.UTC)
+    try:
+        used = await state.invitations.redeem(token[:TOKEN_CHARACTERS], now)
+    except NotFound:
+        return _unusable(request, False)
+    except Conflict as refused:
+        return _unusable(request, refused.code == "invitation-used")
+    account = await state.accounts.change(used.account_id, lambda a: signed_in(a, now))
+    session_token, _session = await state.sessions.open(account.id)
+    response = see_other("/me")
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_token,
+        max_age=state.settings.web_session_seconds,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+def _unusable(request: Request, used: bool) -> Response:
+    message = (
+        _("This invitation link has been used already. Ask the organiser for a new one.")
+        if used
+        else _("This invitation link is not valid any more. Ask the organiser for a new one.")
+    )
+    return render(
+        request, "error.html", status_code=410, title=_("Invitation link"), message=message
+    )
+
+
+@router.get("/me")
+async def my_page(request: Request, visitor: SignedIn) -> Response:
+    """A participant's start page (their agenda and matches come with their own pages)."""
+    person = visitor.person
+    assert person is not None
+    if person.is_staff:
+        return see_other("/expos")
+    api = request.app.state.apis.as_person(
+        person, actor=visitor.account if visitor.acting_as else None
+    )
+    expo = await api.get(Api.events, f"/expos/{person.expo_id}") if person.expo_id else None
+    record = None
+    if expo is not None and person.record_id and person.role.value == "delegate":
+        record = await api.get(Api.events, f"/expos/{expo['id']}/delegates/{person.record_id}")
+    return render(request, "me.html", person=person, expo=expo, record=record)
+
+
+@router.post("/act-as/stop")
+async def stop_acting(request: Request, visitor: CheckedForm) -> Response:
+    if visitor.session is None or visitor.session_token is None or visitor.acting_as is None:
+        return see_other("/")
+    assert visitor.account is not None
+    participant = visitor.acting_as
+    back = visitor.session.model_copy(update={"acting_as": None})
+    await request.app.state.sessions.save(visitor.session_token, back)
+    await request.app.state.audit.record(
+        participant.id, visitor.account.id, "stop", dt.datetime.now(dt.UTC)
+    )
+    if participant.expo_id and participant.record_id:
+        return see_other(f"/expos/{participant.expo_id}/delegates/{participant.record_id}")
+    return see_other("/expos")
