@@ -4,16 +4,19 @@ something, and the rules of who may open a page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
+from fastapi.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.web import i18n
+from services.web import accounts, i18n
 from services.web.accounts import Account
+from services.web.api import PersonApis
 from services.web.store import AccountStore, Session, SessionStore
 from shared.contracts.identity import Language
 
@@ -126,6 +129,41 @@ async def checked_form(
     if not expected or not hmac.compare_digest(expected, csrf):
         raise BadForm()
     return visitor
+
+
+async def start_session(request: Request, account: Account, response: Response) -> Response:
+    """Sign `account` in: their sign-in time kept, a new server-side session, its cookie."""
+    state = request.app.state
+    now = dt.datetime.now(dt.UTC)
+    await state.accounts.change(account.id, lambda current: accounts.signed_in(current, now))
+    token, _session = await state.sessions.open(account.id)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=state.settings.web_session_seconds,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+def apis_of(request: Request, visitor: Visitor) -> PersonApis:
+    """The APIs as the person whose pages these are (a participant an organiser acts as,
+    with the organiser as the actor)."""
+    person = visitor.person
+    assert person is not None
+    actor = visitor.account if visitor.acting_as is not None else None
+    apis: PersonApis = request.app.state.apis.as_person(person, actor=actor)
+    return apis
+
+
+def staff_apis(request: Request, visitor: Visitor) -> PersonApis:
+    """The APIs as the signed-in staff member themselves, acting as someone or not: the
+    back office's pages are theirs."""
+    assert visitor.account is not None
+    apis: PersonApis = request.app.state.apis.as_person(visitor.account)
+    return apis
 
 
 AnyVisitor = Annotated[Visitor, Depends(visitor_of)]

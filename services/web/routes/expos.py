@@ -8,22 +8,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.web.api import Api, ApiProblem, PersonApis
+from services.web.api import Api, ApiProblem
 from services.web.expo_form import ExpoForm
 from services.web.i18n import _
 from services.web.messages import FieldMessage, explain
 from services.web.pages import render, see_other
-from services.web.people import CheckedForm, Staff, Visitor
+from services.web.people import CheckedForm, Staff, Visitor, staff_apis
 from shared.types import PathId
 
 router = APIRouter(prefix="/expos")
 MAX_EXPOS = 200  # one page of the API: a trade office runs a handful a year
-
-
-def _api(request: Request, visitor: Visitor) -> PersonApis:
-    assert visitor.account is not None
-    apis: PersonApis = request.app.state.apis.as_person(visitor.account)
-    return apis
 
 
 def _labels() -> dict[str, str]:
@@ -49,7 +43,7 @@ def _labels() -> dict[str, str]:
 @router.get("")
 async def list_expos(request: Request, visitor: Staff) -> Response:
     assert visitor.account is not None
-    listed = await _api(request, visitor).get(Api.events, "/expos", limit=MAX_EXPOS)
+    listed = await staff_apis(request, visitor).get(Api.events, "/expos", limit=MAX_EXPOS)
     own = [expo for expo in listed["items"] if expo["organiser"] == visitor.account.id]
     own.sort(key=lambda expo: expo["start_date"], reverse=True)
     return render(request, "expos/list.html", expos=own)
@@ -65,7 +59,7 @@ async def create_expo(request: Request, visitor: Staff, _form_checked: CheckedFo
     form = ExpoForm.from_form(await _fields(request))
     body, rows = form.body()
     try:
-        expo = await _api(request, visitor).post(Api.events, "/expos", body)
+        expo = await staff_apis(request, visitor).post(Api.events, "/expos", body)
     except ApiProblem as refused:
         if refused.status != 422:
             raise
@@ -80,7 +74,7 @@ async def show_expo(request: Request, visitor: Staff, expo_id: PathId) -> Respon
 
 @router.get("/{expo_id}/edit")
 async def edit_expo(request: Request, visitor: Staff, expo_id: PathId) -> Response:
-    expo = await _api(request, visitor).get(Api.events, f"/expos/{expo_id}")
+    expo = await staff_apis(request, visitor).get(Api.events, f"/expos/{expo_id}")
     return _form(request, ExpoForm.from_expo(expo), expo_id, {})
 
 
@@ -91,7 +85,7 @@ async def change_expo(
     form = ExpoForm.from_form(await _fields(request))
     body, rows = form.body()
     try:
-        await _api(request, visitor).call(Api.events, "PUT", f"/expos/{expo_id}", json=body)
+        await staff_apis(request, visitor).call(Api.events, "PUT", f"/expos/{expo_id}", json=body)
     except ApiProblem as refused:
         if refused.status not in (409, 422):
             raise
@@ -105,7 +99,7 @@ async def change_status(
 ) -> Response:
     target = str((await _fields(request)).get("status", ""))
     try:
-        await _api(request, visitor).post(
+        await staff_apis(request, visitor).post(
             Api.events, f"/expos/{expo_id}/status", {"status": target}
         )
     except ApiProblem as refused:
@@ -128,7 +122,7 @@ async def _show(
     errors: dict[str, FieldMessage],
     status_code: int = 200,
 ) -> Response:
-    api = _api(request, visitor)
+    api = staff_apis(request, visitor)
     expo = await api.get(Api.events, f"/expos/{expo_id}")
     life = await api.get(Api.events, f"/expos/{expo_id}/status")
     owner = visitor.account is not None and expo["organiser"] == visitor.account.id

@@ -9,11 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.web import i18n
-from services.web.accounts import signed_in
 from services.web.api import Api
 from services.web.i18n import _
 from services.web.pages import render, see_other
-from services.web.people import LANGUAGE_COOKIE, SESSION_COOKIE, CheckedForm, SignedIn
+from services.web.people import LANGUAGE_COOKIE, CheckedForm, SignedIn, start_session
 from shared.errors import Conflict, NotFound
 
 router = APIRouter()
@@ -45,18 +44,8 @@ async def accept_invitation(request: Request, _form: CheckedForm, token: str) ->
         return _unusable(request, False)
     except Conflict as refused:
         return _unusable(request, refused.code == "invitation-used")
-    account = await state.accounts.change(used.account_id, lambda a: signed_in(a, now))
-    session_token, _session = await state.sessions.open(account.id)
-    response = see_other("/me")
-    response.set_cookie(
-        SESSION_COOKIE,
-        session_token,
-        max_age=state.settings.web_session_seconds,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
-    return response
+    account = await state.accounts.load(used.account_id)
+    return await start_session(request, account, see_other("/me"))
 
 
 def _unusable(request: Request, used: bool) -> Response:

@@ -16,7 +16,7 @@ from services.web.i18n import _
 from services.web.invitations import invite, require_organiser_of
 from services.web.messages import FieldMessage, explain
 from services.web.pages import render, see_other
-from services.web.people import CheckedForm, Staff, Visitor
+from services.web.people import CheckedForm, Staff, Visitor, staff_apis
 from shared.contracts.identity import AccountRole, Language
 from shared.errors import Conflict
 from shared.types import PathId
@@ -24,12 +24,6 @@ from shared.types import PathId
 router = APIRouter(prefix="/expos/{expo_id}")
 PAGE = 200  # the API's largest page; an expo has hundreds of delegates
 STATES = ("none", "invited", "active")  # no account yet; invited, never signed in; signed in
-
-
-def _api(request: Request, visitor: Visitor) -> PersonApis:
-    assert visitor.account is not None
-    apis: PersonApis = request.app.state.apis.as_person(visitor.account)
-    return apis
 
 
 async def _every(api: PersonApis, path: str) -> list[dict[str, Any]]:
@@ -61,7 +55,7 @@ async def list_delegates(
     country: str = "",
     state: str = "",
 ) -> Response:
-    api = _api(request, visitor)
+    api = staff_apis(request, visitor)
     expo = await api.get(Api.events, f"/expos/{expo_id}")
     delegates = await _every(api, f"/expos/{expo_id}/delegates")
     accounts = request.app.state.accounts
@@ -107,7 +101,7 @@ async def invite_delegate(
     language: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     assert visitor.account is not None
-    api = _api(request, visitor)
+    api = staff_apis(request, visitor)
     expo = await api.get(Api.events, f"/expos/{expo_id}")
     delegate = await api.get(Api.events, f"/expos/{expo_id}/delegates/{delegate_id}")
     accounts = request.app.state.accounts
@@ -155,7 +149,7 @@ async def act_as_delegate(
     request: Request, visitor: Staff, _form: CheckedForm, expo_id: PathId, delegate_id: PathId
 ) -> Response:
     assert visitor.account is not None and visitor.session_token and visitor.session
-    api = _api(request, visitor)
+    api = staff_apis(request, visitor)
     expo = await api.get(Api.events, f"/expos/{expo_id}")
     delegate = await api.get(Api.events, f"/expos/{expo_id}/delegates/{delegate_id}")
     participant = await request.app.state.accounts.find(delegate["subject"])
@@ -181,7 +175,7 @@ async def _delegate_page(
     errors: dict[str, FieldMessage],
     typed: dict[str, str],
 ) -> Response:
-    api = _api(request, visitor)
+    api = staff_apis(request, visitor)
     expo = await api.get(Api.events, f"/expos/{expo_id}")
     delegate = await api.get(Api.events, f"/expos/{expo_id}/delegates/{delegate_id}")
     account = await request.app.state.accounts.find(delegate["subject"])

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from services.web import i18n
-from services.web.accounts import check_password, signed_in
+from services.web.accounts import check_password
 from services.web.i18n import _
 from services.web.pages import render, safe_next, see_other
-from services.web.people import SESSION_COOKIE, AnyVisitor, CheckedForm
+from services.web.people import SESSION_COOKIE, AnyVisitor, CheckedForm, start_session
 from shared.errors import TooManyRequests, Unauthenticated
 
 router = APIRouter()
@@ -53,19 +52,7 @@ async def sign_in(
         except Unauthenticated:
             errors["password"] = _("This e-mail address and password do not match.")
         else:
-            now = dt.datetime.now(dt.UTC)
-            await app.accounts.change(account.id, lambda current: signed_in(current, now))
-            token, _session = await app.sessions.open(account.id)
-            response = see_other(safe_next(next))
-            response.set_cookie(
-                SESSION_COOKIE,
-                token,
-                max_age=app.settings.web_session_seconds,
-                httponly=True,
-                samesite="lax",
-                secure=request.url.scheme == "https",
-            )
-            return response
+            return await start_session(request, account, see_other(safe_next(next)))
     return render(
         request, "signin.html", status_code=422, next=safe_next(next), email=email, errors=errors
     )
