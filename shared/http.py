@@ -12,7 +12,7 @@ from typing import Annotated, Any, ClassVar, TypeVar
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -131,9 +131,10 @@ def _field_path(location: Sequence[int | str]) -> str:
     return path
 
 
-async def _validation_problem(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = [
+def field_errors(exc: RequestValidationError | ValidationError) -> list[FieldError]:
+    """Each field a body broke, with the rule's code and values: a request's (`body.name`)
+    or, for a model validated by hand (one row of a batch), relative to it (`name`)."""
+    return [
         FieldError(
             field=_field_path(error["loc"]),
             message=error["msg"].removeprefix("Value error, "),
@@ -142,6 +143,26 @@ async def _validation_problem(request: Request, exc: Exception) -> JSONResponse:
         )
         for error in exc.errors()
     ]
+
+
+def problem_errors(exc: Problem, relative: bool = True) -> list[FieldError]:
+    """The fields a domain problem (and those found with it) names; `relative`: as the
+    command names them (`name`), else as the request does (`body.name`)."""
+    return [
+        FieldError(
+            field=(problem.field if relative else problem.request_field) or "",
+            message=problem.detail,
+            code=problem.code or problem.kind,
+            params=problem.params,
+        )
+        for problem in (exc, *exc.others)
+        if problem.field
+    ]
+
+
+async def _validation_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = field_errors(exc)
     first = errors[0] if errors else FieldError(field="body", message="invalid request")
     return problem(
         request,
@@ -157,16 +178,7 @@ async def _validation_problem(request: Request, exc: Exception) -> JSONResponse:
 async def _domain_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
     field = exc.request_field
-    errors = [
-        FieldError(
-            field=problem.request_field or "",
-            message=problem.detail,
-            code=problem.code or problem.kind,
-            params=problem.params,
-        )
-        for problem in (exc, *exc.others)
-        if problem.request_field
-    ]
+    errors = problem_errors(exc, relative=False)
     response = problem(request, exc.status, exc.kind, exc.title, exc.detail, field, errors)
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"

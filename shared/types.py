@@ -16,20 +16,28 @@ from shared.hs import hs_nomenclature
 def _country(code: str) -> str:
     code = code.upper()
     if pycountry.countries.get(alpha_2=code) is None:
-        raise ValueError(f"'{code}' is not an ISO 3166-1 alpha-2 country code")
+        raise PydanticCustomError(
+            "country_unknown", "'{code}' is not an ISO 3166-1 alpha-2 country code", {"code": code}
+        )
     return code
 
 
 def _subdivision(code: str) -> str:
     code = code.upper()
     if pycountry.subdivisions.get(code=code) is None:
-        raise ValueError(f"'{code}' is not an ISO 3166-2 subdivision code (e.g. ID-NT)")
+        raise PydanticCustomError(
+            "subdivision_unknown",
+            "'{code}' is not an ISO 3166-2 subdivision code (e.g. ID-NT)",
+            {"code": code},
+        )
     return code
 
 
 def _language(tag: str) -> str:
     if not langcodes.tag_is_valid(tag):
-        raise ValueError(f"'{tag}' is not a valid BCP 47 language tag")
+        raise PydanticCustomError(
+            "language_unknown", "'{tag}' is not a valid BCP 47 language tag", {"tag": tag}
+        )
     return langcodes.standardize_tag(tag)
 
 

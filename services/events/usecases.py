@@ -85,6 +85,22 @@ async def register_delegate(
     )
 
 
+async def check_delegate(
+    store: EventsStore,
+    principal: Principal,
+    expo_id: str,
+    profile: dict[str, Any],
+    availability: Availability | None,
+    subject: str | None,
+) -> None:
+    """What registering the delegate would decide, without committing: raises the same
+    problems (a delegate registered already, registration closed, not this organiser's)."""
+    chosen = participants.delegate_subject(principal, subject, "dry-run")
+    person = person_field(profile["name"], profile["organisation"], profile["country"])
+    view = await store.delegate_registration(expo_id, chosen, person)
+    participants.register_delegate(principal, view, "dry-run", chosen, profile, availability)
+
+
 async def update_delegate(
     store: EventsStore,
     principal: Principal,

@@ -24,8 +24,14 @@ from services.web.api import ApiProblem, Apis
 from services.web.i18n import _
 from services.web.pages import render, see_other
 from services.web.people import BadForm, NotAllowed, SignInNeeded, Visitors
-from services.web.routes import expos, invitations, language, participants, signin
-from services.web.store import AccountStore, AuditTrail, InvitationStore, SessionStore
+from services.web.routes import expos, imports, invitations, language, participants, signin
+from services.web.store import (
+    AccountStore,
+    AuditTrail,
+    ImportStore,
+    InvitationStore,
+    SessionStore,
+)
 from shared.contracts import topics
 from shared.ratelimit import Limits
 from shared.runtime import Runtime, Workers, service_app
@@ -51,6 +57,7 @@ async def assemble(runtime: Runtime, app: FastAPI) -> Workers:
     app.state.sign_in_limits = Limits(runtime.redis, runtime.settings.sign_in_limits)
     app.state.invitations = InvitationStore(runtime.redis)
     app.state.audit = AuditTrail(runtime.redis)
+    app.state.imports = ImportStore(runtime.redis)
     app.state.qr_code = qr_code
     client = httpx.AsyncClient(timeout=API_TIMEOUT_S)
     app.state.apis = Apis(client, runtime.settings)
@@ -144,7 +151,14 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 app = service_app(
     SERVICE,
     "Temu Dagang web",
-    [signin.router, language.router, expos.router, participants.router, invitations.router],
+    [
+        signin.router,
+        language.router,
+        expos.router,
+        participants.router,
+        imports.router,
+        invitations.router,
+    ],
     [topics.IDENTITY],
     assemble,
 )

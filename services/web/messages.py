@@ -40,6 +40,9 @@ MESSAGES: dict[str, str] = {
     "enum": N_("Choose one of the options."),
     "literal_error": N_("Choose one of the options."),
     "control_characters": N_("Line breaks and control characters are not allowed here."),
+    "country_unknown": N_("This is not a country we know; use its name or its code, such as JP."),
+    "language_unknown": N_("This is not a language we know; use its name or its code, such as en."),
+    "subdivision_unknown": N_("This is not a province we know; use its code, such as ID-NT."),
     "email": N_("Enter an e-mail address, such as nama@contoh.go.id."),
     # the domain's rules
     "time-zone-unknown": N_("This is not a time zone; use a name such as Asia/Makassar."),

@@ -202,6 +202,36 @@ class AuditTrail:
         return [{text(k): text(v) for k, v in fields.items()} for _, fields in found]
 
 
+# -- imports between upload and confirmation ------------------------------------------------------
+class StoredImport(BaseModel):
+    account_id: str  # who uploaded it: nobody else sees it
+    expo_id: str
+    filename: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
+class ImportStore:
+    """An uploaded table kept while its columns are matched and its rows previewed."""
+
+    LIFETIME_SECONDS = 2 * 3600
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def keep(self, stored: StoredImport) -> str:
+        import_id = secrets.token_urlsafe(12)
+        await self.redis.set(
+            f"web:import:{import_id}", stored.model_dump_json(), ex=self.LIFETIME_SECONDS
+        )
+        return import_id
+
+    async def find(self, import_id: str, account_id: str) -> StoredImport | None:
+        raw = await self.redis.get(f"web:import:{import_id}")
+        stored = None if raw is None else StoredImport.model_validate_json(raw)
+        return stored if stored is not None and stored.account_id == account_id else None
+
+
 # -- sessions -------------------------------------------------------------------------------------
 class Session(BaseModel):
     account_id: str

@@ -117,3 +117,32 @@ async def test_a_match_request_names_an_unknown_expo_and_delegate_at_once(
     refused = await matching.post("/match-requests", json=body)
     fields = [error["field"] for error in refused.json()["errors"]]
     assert fields == ["body.expo_id", "body.delegate_id"], refused.text
+
+
+async def test_a_batch_of_delegates_is_previewed_then_registered_and_a_second_run_adds_none(
+    events: httpx.AsyncClient,
+) -> None:
+    """An import: every row answered on its own, nothing written by the preview, the same
+    person twice (case and accents aside) found as the delegate they already are."""
+    expo = await open_expo(events)
+    rows = [
+        {"name": "José Ramos", "country": "TL", "organisation": "Embaixada de Timor-Leste",
+         "role": "diplomat", "languages": ["pt", "id"]},
+        {"name": "jose ramos", "country": "TL", "organisation": "EMBAIXADA DE TIMOR-LESTE",
+         "role": "diplomat", "languages": ["pt"]},
+        {"name": "Kenji", "country": "Nippon", "organisation": "JETRO", "role": "buyer",
+         "languages": ["ja"]},
+    ]  # fmt: skip
+    url = f"/expos/{expo['id']}/delegates/batch"
+    preview = (await events.post(url, json={"delegates": rows, "dry_run": True})).json()["results"]
+    assert [r["status"] for r in preview] == ["valid", "repeated", "invalid"]
+    assert preview[1]["same_as_row"] == 0
+    assert preview[2]["errors"][0]["field"] == "country"
+    assert (await events.get(f"/expos/{expo['id']}/delegates")).json()["total"] == 0
+    saved = (await events.post(url, json={"delegates": rows})).json()["results"]
+    assert [r["status"] for r in saved] == ["created", "repeated", "invalid"]
+    again = (await events.post(url, json={"delegates": rows[1:2]})).json()["results"]
+    assert [r["status"] for r in again] == ["exists"]
+    assert again[0]["existing_id"] == saved[0]["delegate"]["id"]
+    assert again[0]["errors"][0]["code"] == "delegate-registered"
+    assert (await events.get(f"/expos/{expo['id']}/delegates")).json()["total"] == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import httpx
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, FilePayload, expect
 
 from tests.helpers import unique
 from tests.integration.expo import delegate, open_expo
@@ -142,3 +142,34 @@ async def test_an_organiser_invites_a_delegate_who_signs_in_and_is_helped_on_the
     await page.get_by_role("button", name="Berhenti bertindak atas nama Kenji Watanabe").click()
     await expect(page.get_by_text("mulai bertindak atas nama mereka")).to_be_visible()
     await person.look("audit")
+
+
+async def test_an_organiser_imports_delegates_sees_each_rows_problem_and_adds_the_ready_ones(
+    person: Person, site: Site, events: httpx.AsyncClient
+) -> None:
+    expo = await open_expo(events)
+    email = await site.organiser()
+    page = await person.open("/signin")
+    await page.get_by_label("Alamat e-mail").fill(email)
+    await page.get_by_label("Kata sandi").fill(PASSWORD)
+    await page.get_by_role("button", name="Masuk").click()
+    await page.goto(f"{site.url}/expos/{expo['id']}/delegates")
+    await page.get_by_role("link", name="Impor delegasi").click()
+    await person.look("upload")
+
+    rows = (
+        "Nama Lengkap;Surel;Instansi;Negara;Jabatan;Bahasa;Minat\n"
+        f"Ana Ximenes;ana.{expo['id']}@example.tl;Ministério do Comércio;Timor Leste;diplomat;Portugis;kopi\n"
+        "Lee Min-jun;;KOTRA Jakarta;Korea Selatan;importir;Korea, English;rumput laut\n"
+        "Maria Santos;;DTI Philippines;Filipina Raya;pembeli;English;kakao\n"
+    )
+    upload = FilePayload(name="delegasi.csv", mimeType="text/csv", buffer=rows.encode())
+    await page.get_by_label("Berkas").set_input_files(files=[upload])
+    await page.get_by_role("button", name="Baca berkas").click()
+    await expect(page.get_by_role("status")).to_contain_text("2 siap, 1 perlu diperbaiki")
+    await expect(page.get_by_text("Negara ini tidak kami kenal").first).to_be_visible()
+    await person.look("preview")
+
+    await page.get_by_role("button", name="Tambahkan 2 delegasi").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Impor selesai")
+    await person.look("done")

@@ -7,9 +7,11 @@ import json
 
 import httpx
 from aiokafka import ConsumerRecord
+from redis.asyncio import Redis
 
 from shared.contracts import topics
 from shared.contracts.identity import Language
+from shared.ratelimit import Limits
 from shared.settings import Settings
 from tests.helpers import headers_of, read_topic
 from tests.integration.expo import open_expo
@@ -113,3 +115,32 @@ async def test_an_unknown_page_is_a_404_page_in_the_readers_language(
     assert missing.status_code == 404
     assert "Page not found" in missing.text
     assert missing.headers["content-type"].startswith("text/html")
+
+
+async def test_sign_in_attempts_for_one_address_are_counted(
+    site: Site, browser_less: httpx.AsyncClient, settings: Settings
+) -> None:
+    """Guessing a password is slowed down per address: the web app's limiter, on its Redis,
+    with the rule of 5 a minute for the length of this test."""
+    _, email = await site.account()
+    _, neighbour = await site.account()
+    shared = site.app.state.sign_in_limits
+    client = Redis.from_url(settings.redis_url)
+    site.app.state.sign_in_limits = Limits(client, "5/minute")
+    try:
+        page = await browser_less.get("/signin")
+        answers = [
+            await browser_less.post(
+                "/signin", data={"csrf": csrf_of(page), "email": email, "password": f"tebak-{n}"}
+            )
+            for n in range(6)
+        ]
+        assert all("tidak cocok" in answer.text for answer in answers[:5])
+        assert "Terlalu banyak percobaan. Coba lagi dalam 1 menit." in answers[5].text
+        late = await sign_in(browser_less, email, PASSWORD)  # even the right one waits now
+        assert late.status_code == 422
+        other = await sign_in(browser_less, neighbour, PASSWORD)  # another address does not
+        assert other.status_code == 303
+    finally:
+        site.app.state.sign_in_limits = shared
+        await client.aclose()

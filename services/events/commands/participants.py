@@ -63,12 +63,19 @@ def register_delegate(
         require_organiser(principal, view.expo)
     _require_registration_open(view.expo)
     if view.registered_as is not None:
-        raise CommandConflict(f"{subject} is already a delegate of this expo", "subject")
+        raise CommandConflict(
+            f"{subject} is already a delegate of this expo",
+            "subject",
+            code="delegate-registered",
+            params={"delegate_id": view.registered_as, "name": profile["name"]},
+        )
     if view.same_person is not None:
         raise CommandConflict(
             f"{profile['name']} of {profile['organisation']} is already delegate "
             f"{view.same_person} of this expo",
             "name",
+            code="delegate-registered",
+            params={"delegate_id": view.same_person, "name": profile["name"]},
         )
     delegate = DelegateData(
         id=delegate_id,

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from fastapi import APIRouter, status
-from pydantic import Field
+from pydantic import BaseModel, Field, ValidationError
 
 from services.events import queries, usecases
+from services.events.domain import person_field
 from services.events.routes.dependencies import AvailabilityIn, Store, availability
-from shared.auth import AUTHENTICATED, CurrentPrincipal
+from shared.auth import AUTHENTICATED, CurrentPrincipal, Role
 from shared.contracts.catalog import CertificationKind, Sector
 from shared.contracts.expo import DelegateData, DelegateRole
-from shared.http import Paging, Patch, Strict
+from shared.errors import Forbidden, NotFound, Problem
+from shared.http import FieldError, Paging, Patch, Strict, field_errors, problem_errors
 from shared.paging import Page
 from shared.types import (
     CountryCode,
@@ -66,6 +70,73 @@ async def register_delegate(
     return await usecases.register_delegate(
         store, principal, expo_id, profile, availability(body.availability), body.subject
     )
+
+
+MAX_BATCH = 1000  # an import file's rows; a regional expo has hundreds of delegates
+
+
+class BatchIn(Strict):
+    delegates: list[dict[str, Any]] = Field(max_length=MAX_BATCH)
+    dry_run: bool = Field(False, description="Check every row, register none")
+
+
+class BatchRowOut(BaseModel):
+    row: int
+    status: Literal["created", "valid", "exists", "repeated", "invalid", "refused"]
+    delegate: DelegateData | None = None
+    existing_id: str | None = Field(None, description="status exists: the delegate it is")
+    same_as_row: int | None = Field(None, description="status repeated: the earlier row")
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class BatchOut(BaseModel):
+    results: list[BatchRowOut]
+
+
+@router.post("/batch")
+async def register_delegates(
+    expo_id: PathId, body: BatchIn, principal: CurrentPrincipal, store: Store
+) -> BatchOut:
+    """Register many delegates (an import), each row on its own: a row that breaks a rule
+    is reported with its fields' errors and codes, one that is a delegate already (the same
+    subject, or the same name, organisation and country) as `exists` with its id. With
+    `dry_run` nothing is registered: the same answers, as a preview."""
+    principal.require(Role.organiser, Role.service)
+    results: list[BatchRowOut] = []
+    seen: dict[str, int] = {}  # a person's key → the first row naming them
+    for row, raw in enumerate(body.delegates):
+        try:
+            delegate = DelegateIn.model_validate(raw)
+        except ValidationError as invalid:
+            results.append(BatchRowOut(row=row, status="invalid", errors=field_errors(invalid)))
+            continue
+        person = person_field(delegate.name, delegate.organisation, delegate.country)
+        if person in seen:
+            results.append(BatchRowOut(row=row, status="repeated", same_as_row=seen[person]))
+            continue
+        seen[person] = row
+        profile = delegate.model_dump(exclude={"availability", "subject"})
+        args = (store, principal, expo_id, profile, availability(delegate.availability))
+        try:
+            if body.dry_run:
+                await usecases.check_delegate(*args, delegate.subject)
+                results.append(BatchRowOut(row=row, status="valid"))
+            else:
+                made = await usecases.register_delegate(*args, delegate.subject)
+                results.append(BatchRowOut(row=row, status="created", delegate=made))
+        except Problem as refused:
+            if refused.status >= 500 or isinstance(refused, NotFound | Forbidden):
+                raise  # the expo, not the row: the whole batch is refused
+            known = refused.code == "delegate-registered"
+            results.append(
+                BatchRowOut(
+                    row=row,
+                    status="exists" if known else "refused",
+                    existing_id=str(refused.params["delegate_id"]) if known else None,
+                    errors=problem_errors(refused),
+                )
+            )
+    return BatchOut(results=results)
 
 
 @router.get("")
