@@ -75,10 +75,9 @@ async def register_delegate(
 ) -> DelegateData:
     chosen = participants.delegate_subject(principal, subject, f"delegate-{uuid.uuid4().hex[:8]}")
     delegate_id = new_id("dlg")
-    person = person_field(profile["name"], profile["organisation"], profile["country"])
     return await store.change(
         expo_id,
-        lambda: store.delegate_registration(expo_id, chosen, person),
+        lambda: store.delegate_registration(expo_id, chosen, _person(profile)),
         lambda view: participants.register_delegate(
             principal, view, delegate_id, chosen, profile, availability
         ),
@@ -96,9 +95,12 @@ async def check_delegate(
     """What registering the delegate would decide, without committing: raises the same
     problems (a delegate registered already, registration closed, not this organiser's)."""
     chosen = participants.delegate_subject(principal, subject, "dry-run")
-    person = person_field(profile["name"], profile["organisation"], profile["country"])
-    view = await store.delegate_registration(expo_id, chosen, person)
+    view = await store.delegate_registration(expo_id, chosen, _person(profile))
     participants.register_delegate(principal, view, "dry-run", chosen, profile, availability)
+
+
+def _person(profile: dict[str, Any]) -> str:
+    return person_field(profile["name"], profile["organisation"], profile["country"])
 
 
 async def update_delegate(

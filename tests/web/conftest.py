@@ -151,6 +151,14 @@ class Person:
     language: str = "id"
     steps: int = 0
 
+    async def sign_in(self, email: str) -> Page:
+        """Signed in on the Indonesian sign-in page, as the tests' staff sign in."""
+        page = await self.open("/signin")
+        await page.get_by_label("Alamat e-mail").fill(email)
+        await page.get_by_label("Kata sandi").fill(PASSWORD)
+        await page.get_by_role("button", name="Masuk").click()
+        return page
+
     async def open(self, path: str) -> Page:
         await self.page.goto(f"{self.site.url}{path}")
         return self.page
@@ -166,6 +174,15 @@ class Person:
         await self.page.set_viewport_size(PHONE)
         await self.page.screenshot(path=SCREENSHOTS / f"{stem}-phone.png", full_page=True)
         await self.page.set_viewport_size(LAPTOP)
+
+    async def printed(self, step: str) -> None:
+        """The page as the printer gets it: a PDF (A4) and a screenshot in print media, both
+        under out/screenshots/, to be looked at."""
+        stem = f"{self.name}-{self.steps:02d}-{step}-{self.language}"
+        await self.page.emulate_media(media="print")
+        await self.page.screenshot(path=SCREENSHOTS / f"{stem}-print.png", full_page=True)
+        await self.page.pdf(path=SCREENSHOTS / f"{stem}.pdf", format="A4")
+        await self.page.emulate_media(media="screen")
 
 
 async def _check_accessibility(page: Page, step: str) -> None:

@@ -55,10 +55,7 @@ async def test_an_organiser_creates_an_expo_fixes_what_the_form_says_and_opens_i
     person: Person, site: Site
 ) -> None:
     _, email = await site.account()
-    page = await person.open("/signin")
-    await page.get_by_label("Alamat e-mail").fill(email)
-    await page.get_by_label("Kata sandi").fill(PASSWORD)
-    await page.get_by_role("button", name="Masuk").click()
+    page = await person.sign_in(email)
     await page.get_by_role("link", name="Pameran baru").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Pameran baru")
     await person.look("new-expo")
@@ -103,10 +100,7 @@ async def test_an_organiser_invites_a_delegate_who_signs_in_and_is_helped_on_the
         events, expo["id"], name="Kenji Watanabe", organisation="Embassy of Japan, Jakarta"
     )
     email = await site.organiser()
-    page = await person.open("/signin")
-    await page.get_by_label("Alamat e-mail").fill(email)
-    await page.get_by_label("Kata sandi").fill(PASSWORD)
-    await page.get_by_role("button", name="Masuk").click()
+    page = await person.sign_in(email)
     await page.goto(f"{site.url}/expos/{expo['id']}")
     await page.get_by_role("link", name="Delegasi").click()
     await page.get_by_label("Nama atau organisasi").fill("kenji")
@@ -119,6 +113,7 @@ async def test_an_organiser_invites_a_delegate_who_signs_in_and_is_helped_on_the
     await page.get_by_role("button", name="Buat tautan undangan").click()
     await expect(page.get_by_role("img", name="Kode QR tautan masuk")).to_be_visible()
     await person.look("invitation")
+    await person.printed("invitation")
     link = await page.locator(".invitation .link a").get_attribute("href")
     assert link is not None
 
@@ -149,10 +144,7 @@ async def test_an_organiser_imports_delegates_sees_each_rows_problem_and_adds_th
 ) -> None:
     expo = await open_expo(events)
     email = await site.organiser()
-    page = await person.open("/signin")
-    await page.get_by_label("Alamat e-mail").fill(email)
-    await page.get_by_label("Kata sandi").fill(PASSWORD)
-    await page.get_by_role("button", name="Masuk").click()
+    page = await person.sign_in(email)
     await page.goto(f"{site.url}/expos/{expo['id']}/delegates")
     await page.get_by_role("link", name="Impor delegasi").click()
     await person.look("upload")
