@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     web_session_seconds: int = Field(
         8 * 3600, ge=300, le=MAX_TOKEN_SECONDS, description="Web app only: idle session lifetime"
     )
+    web_time_zone: str = Field(
+        "Asia/Makassar", description="Web app only: the trade office's zone, for times of no expo"
+    )
     sign_in_limits: str = Field(
         "10/minute;50/hour", description="Web app only: sign-in attempts per e-mail address"
     )

@@ -24,12 +24,21 @@ from services.web.api import ApiProblem, Apis
 from services.web.i18n import _
 from services.web.pages import render, see_other
 from services.web.people import BadForm, NotAllowed, SignInNeeded, Visitors
-from services.web.routes import expos, imports, invitations, language, participants, signin
+from services.web.routes import (
+    expos,
+    imports,
+    invitations,
+    language,
+    participants,
+    resets,
+    signin,
+)
 from services.web.store import (
     AccountStore,
     AuditTrail,
     ImportStore,
     InvitationStore,
+    ResetStore,
     SessionStore,
 )
 from shared.contracts import topics
@@ -58,6 +67,7 @@ async def assemble(runtime: Runtime, app: FastAPI) -> Workers:
     app.state.invitations = InvitationStore(runtime.redis)
     app.state.audit = AuditTrail(runtime.redis)
     app.state.imports = ImportStore(runtime.redis)
+    app.state.resets = ResetStore(runtime.redis)
     app.state.qr_code = qr_code
     client = httpx.AsyncClient(timeout=API_TIMEOUT_S)
     app.state.apis = Apis(client, runtime.settings)
@@ -158,6 +168,7 @@ app = service_app(
         participants.router,
         imports.router,
         invitations.router,
+        resets.router,
     ],
     [topics.IDENTITY],
     assemble,

@@ -24,6 +24,7 @@ from redis.exceptions import WatchError
 
 from services.web.accounts import Account, Decision, create_account, email_key
 from services.web.invitations import Invitation, NewInvitation, digest_of, redeem
+from services.web.password_resets import NewReset, Reset, use_reset
 from shared.contracts import topics
 from shared.contracts.identity import AccountRole, Language
 from shared.errors import NotFound
@@ -200,6 +201,51 @@ class AuditTrail:
     async def entries(self, account_id: str, count: int = 20) -> list[dict[str, str]]:
         found = await self.redis.xrevrange(self._key(account_id), count=count)
         return [{text(k): text(v) for k, v in fields.items()} for _, fields in found]
+
+
+# -- password resets ------------------------------------------------------------------------------
+class ResetStore:
+    """Reset links by the digest of their token, until they expire; the addresses that asked
+    for one, for the organisers' list."""
+
+    ASKED = "web:reset-asked"
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    @staticmethod
+    def _key(digest: str) -> str:
+        return f"web:reset:{digest}"
+
+    async def ask(self, account_id: str, at: dt.datetime) -> None:
+        await self.redis.hset(self.ASKED, account_id, at.isoformat())
+
+    async def asked(self) -> dict[str, str]:
+        return {text(k): text(v) for k, v in (await self.redis.hgetall(self.ASKED)).items()}
+
+    async def save(self, new: NewReset) -> None:
+        expires = int(new.reset.expires_at.timestamp())
+        await self.redis.set(self._key(new.digest), new.reset.model_dump_json(), exat=expires)
+
+    async def find(self, token: str) -> Reset | None:
+        raw = await self.redis.get(self._key(digest_of(token)))
+        return None if raw is None else Reset.model_validate_json(raw)
+
+    async def use(self, token: str, now: dt.datetime) -> Reset:
+        key = self._key(digest_of(token))
+        async with self.redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(key)
+                    raw = await pipe.get(key)
+                    used = use_reset(None if raw is None else Reset.model_validate_json(raw), now)
+                    pipe.multi()
+                    pipe.set(key, used.model_dump_json(), keepttl=True)
+                    pipe.hdel(self.ASKED, used.account_id)
+                    await pipe.execute()
+                    return used
+                except WatchError:
+                    continue
 
 
 # -- imports between upload and confirmation ------------------------------------------------------
