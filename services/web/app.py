@@ -37,8 +37,8 @@ from services.web.store import (
     AccountStore,
     AuditTrail,
     ImportStore,
-    InvitationStore,
-    ResetStore,
+    LinkStore,
+    ResetRequests,
     SessionStore,
 )
 from shared.contracts import topics
@@ -64,10 +64,10 @@ async def assemble(runtime: Runtime, app: FastAPI) -> Workers:
     app.state.accounts = AccountStore(runtime.redis, runtime.outbox)
     app.state.sessions = SessionStore(runtime.redis, runtime.settings.web_session_seconds)
     app.state.sign_in_limits = Limits(runtime.redis, runtime.settings.sign_in_limits)
-    app.state.invitations = InvitationStore(runtime.redis)
+    app.state.links = LinkStore(runtime.redis)
     app.state.audit = AuditTrail(runtime.redis)
     app.state.imports = ImportStore(runtime.redis)
-    app.state.resets = ResetStore(runtime.redis)
+    app.state.reset_requests = ResetRequests(runtime.redis)
     app.state.qr_code = qr_code
     client = httpx.AsyncClient(timeout=API_TIMEOUT_S)
     app.state.apis = Apis(client, runtime.settings)

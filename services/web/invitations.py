@@ -12,65 +12,24 @@ audit trail.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
-from dataclasses import dataclass
-
-from pydantic import BaseModel, ConfigDict
 
 from services.web.accounts import Account
+from services.web.links import NewLink, new_link
 from shared.contracts.identity import AccountRole
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Forbidden
 
 INVITATION_DAYS = 21  # from the invitation letters to the last day of a typical expo
 PARTICIPANTS = (AccountRole.delegate, AccountRole.seller)
 
 
-class Invitation(BaseModel):
-    """What is stored of an invitation: never the link itself, only its digest."""
-
-    model_config = ConfigDict(frozen=True)
-
-    account_id: str
-    invited_by: str
-    expires_at: dt.datetime
-    used_at: dt.datetime | None = None
-
-
-@dataclass(frozen=True)
-class NewInvitation:
-    token: str  # goes into the link, and nowhere else
-    digest: str
-    invitation: Invitation
-
-
-def digest_of(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def invite(
     organiser: Account, participant: Account, expo_organiser: str, now: dt.datetime
-) -> NewInvitation:
+) -> NewLink:
     """A new sign-in link for `participant`, made by the organiser of their expo."""
     require_organiser_of(organiser, participant, expo_organiser)
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation(
-        account_id=participant.id,
-        invited_by=organiser.id,
-        expires_at=now + dt.timedelta(days=INVITATION_DAYS),
+    return new_link(
+        "invitation", participant.id, organiser.id, dt.timedelta(days=INVITATION_DAYS), now
     )
-    return NewInvitation(token, digest_of(token), invitation)
-
-
-def redeem(invitation: Invitation | None, now: dt.datetime) -> Invitation:
-    """The invitation, used now; a link is good once, and only until it expires."""
-    if invitation is None:
-        raise NotFound("this invitation link is not known")
-    if invitation.used_at is not None:
-        raise Conflict("this invitation link has been used already", code="invitation-used")
-    if now >= invitation.expires_at:
-        raise Conflict("this invitation link has expired", code="invitation-expired")
-    return invitation.model_copy(update={"used_at": now})
 
 
 def require_organiser_of(organiser: Account, participant: Account, expo_organiser: str) -> None:

@@ -23,8 +23,7 @@ from redis.asyncio.client import Pipeline
 from redis.exceptions import WatchError
 
 from services.web.accounts import Account, Decision, create_account, email_key
-from services.web.invitations import Invitation, NewInvitation, digest_of, redeem
-from services.web.password_resets import NewReset, Reset, use_reset
+from services.web.links import NewLink, OneTimeLink, Purpose, digest_of, use
 from shared.contracts import topics
 from shared.contracts.identity import AccountRole, Language
 from shared.errors import NotFound
@@ -142,34 +141,34 @@ class AccountStore:
 
 
 # -- invitations and the audit of acting as someone -----------------------------------------------
-class InvitationStore:
-    """Invitations under the digest of their link's token, kept until they expire; redeeming
-    one is a WATCHed transaction, so two clicks on one link sign in only once."""
+class LinkStore:
+    """One-time links by the digest of their token, kept until they expire; using one is a
+    WATCHed transaction, so two clicks on one link count once."""
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
 
     @staticmethod
     def _key(digest: str) -> str:
-        return f"web:invitation:{digest}"
+        return f"web:link:{digest}"
 
-    async def save(self, new: NewInvitation) -> None:
-        expires = int(new.invitation.expires_at.timestamp())
-        await self.redis.set(self._key(new.digest), new.invitation.model_dump_json(), exat=expires)
+    async def save(self, new: NewLink) -> None:
+        expires = int(new.link.expires_at.timestamp())
+        await self.redis.set(self._key(new.digest), new.link.model_dump_json(), exat=expires)
 
-    async def find(self, token: str) -> Invitation | None:
+    async def find(self, token: str) -> OneTimeLink | None:
         raw = await self.redis.get(self._key(digest_of(token)))
-        return None if raw is None else Invitation.model_validate_json(raw)
+        return None if raw is None else OneTimeLink.model_validate_json(raw)
 
-    async def redeem(self, token: str, now: dt.datetime) -> Invitation:
+    async def use(self, token: str, purpose: Purpose, now: dt.datetime) -> OneTimeLink:
         key = self._key(digest_of(token))
         async with self.redis.pipeline(transaction=True) as pipe:
             while True:
                 try:
                     await pipe.watch(key)
                     raw = await pipe.get(key)
-                    stored = None if raw is None else Invitation.model_validate_json(raw)
-                    used = redeem(stored, now)
+                    stored = None if raw is None else OneTimeLink.model_validate_json(raw)
+                    used = use(stored, purpose, now)
                     pipe.multi()
                     pipe.set(key, used.model_dump_json(), keepttl=True)
                     await pipe.execute()
@@ -204,48 +203,22 @@ class AuditTrail:
 
 
 # -- password resets ------------------------------------------------------------------------------
-class ResetStore:
-    """Reset links by the digest of their token, until they expire; the addresses that asked
-    for one, for the organisers' list."""
+class ResetRequests:
+    """The staff accounts that asked for a new password, for the organisers' list."""
 
-    ASKED = "web:reset-asked"
+    KEY = "web:reset-asked"
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
 
-    @staticmethod
-    def _key(digest: str) -> str:
-        return f"web:reset:{digest}"
-
     async def ask(self, account_id: str, at: dt.datetime) -> None:
-        await self.redis.hset(self.ASKED, account_id, at.isoformat())
+        await self.redis.hset(self.KEY, account_id, at.isoformat())
 
     async def asked(self) -> dict[str, str]:
-        return {text(k): text(v) for k, v in (await self.redis.hgetall(self.ASKED)).items()}
+        return {text(k): text(v) for k, v in (await self.redis.hgetall(self.KEY)).items()}
 
-    async def save(self, new: NewReset) -> None:
-        expires = int(new.reset.expires_at.timestamp())
-        await self.redis.set(self._key(new.digest), new.reset.model_dump_json(), exat=expires)
-
-    async def find(self, token: str) -> Reset | None:
-        raw = await self.redis.get(self._key(digest_of(token)))
-        return None if raw is None else Reset.model_validate_json(raw)
-
-    async def use(self, token: str, now: dt.datetime) -> Reset:
-        key = self._key(digest_of(token))
-        async with self.redis.pipeline(transaction=True) as pipe:
-            while True:
-                try:
-                    await pipe.watch(key)
-                    raw = await pipe.get(key)
-                    used = use_reset(None if raw is None else Reset.model_validate_json(raw), now)
-                    pipe.multi()
-                    pipe.set(key, used.model_dump_json(), keepttl=True)
-                    pipe.hdel(self.ASKED, used.account_id)
-                    await pipe.execute()
-                    return used
-                except WatchError:
-                    continue
+    async def answered(self, account_id: str) -> None:
+        await self.redis.hdel(self.KEY, account_id)
 
 
 # -- imports between upload and confirmation ------------------------------------------------------

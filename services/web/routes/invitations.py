@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from services.web import i18n
 from services.web.api import Api
 from services.web.i18n import _
+from services.web.links import usable
 from services.web.pages import render, see_other
 from services.web.people import LANGUAGE_COOKIE, CheckedForm, SignedIn, start_session
 from shared.errors import Conflict, NotFound
@@ -23,9 +24,14 @@ TOKEN_CHARACTERS = 100
 async def invitation(request: Request, token: str) -> Response:
     """A page with one button: link previews and mail scanners open links, and must not use
     the invitation up; only the person's click (a POST) does."""
-    found = await request.app.state.invitations.find(token[:TOKEN_CHARACTERS])
-    if found is None or found.used_at is not None or dt.datetime.now(dt.UTC) >= found.expires_at:
-        return _unusable(request, found is not None and found.used_at is not None)
+    try:
+        found = usable(
+            await request.app.state.links.find(token[:TOKEN_CHARACTERS]),
+            "invitation",
+            dt.datetime.now(dt.UTC),
+        )
+    except (NotFound, Conflict) as unusable_link:
+        return _unusable(request, unusable_link.code == "invitation-used")
     account = await request.app.state.accounts.find(found.account_id)
     if account is None:
         return _unusable(request, False)
@@ -39,7 +45,7 @@ async def accept_invitation(request: Request, _form: CheckedForm, token: str) ->
     state = request.app.state
     now = dt.datetime.now(dt.UTC)
     try:
-        used = await state.invitations.redeem(token[:TOKEN_CHARACTERS], now)
+        used = await state.links.use(token[:TOKEN_CHARACTERS], "invitation", now)
     except NotFound:
         return _unusable(request, False)
     except Conflict as refused:

@@ -130,7 +130,7 @@ async def invite_delegate(
             taken = {"email": FieldMessage(_("This e-mail address has an account already."))}
             return await _delegate_page(request, visitor, expo_id, delegate_id, taken, typed)
     new = invite(visitor.account, account, expo["organiser"], dt.datetime.now(dt.UTC))
-    await request.app.state.invitations.save(new)
+    await request.app.state.links.save(new)
     link = f"{request.base_url}invitations/{new.token}"
     return render(
         request,
@@ -140,7 +140,7 @@ async def invite_delegate(
         account=account,
         link=link,
         qr=request.app.state.qr_code(link),
-        expires_at=new.invitation.expires_at,
+        expires_at=new.link.expires_at,
     )
 
 

@@ -18,6 +18,7 @@ from services.web.accounts import (
     set_password,
 )
 from services.web.i18n import _
+from services.web.links import usable
 from services.web.messages import FieldMessage
 from services.web.pages import render, see_other
 from services.web.password_resets import make_reset
@@ -46,11 +47,11 @@ async def forgotten(
     account = await state.accounts.by_email(email)
     now = dt.datetime.now(dt.UTC)
     if account is not None and account.is_staff:
-        await state.resets.ask(account.id, now)
+        await state.reset_requests.ask(account.id, now)
         if state.settings.environment in DEVELOPMENT_ENVIRONMENTS:
             # No e-mail yet: in development the link goes to the log, for whoever runs it.
             new = make_reset(None, account, now)
-            await state.resets.save(new)
+            await state.links.save(new)
             log.info("password reset link for %s: %s", account.id, _link(request, new.token))
     return render(request, "resets/forgotten.html", sent=True)
 
@@ -61,7 +62,7 @@ async def asked(request: Request, visitor: Staff) -> Response:
     _organiser(visitor.account)
     state = request.app.state
     people = []
-    for account_id, at in sorted((await state.resets.asked()).items(), key=lambda a: a[1]):
+    for account_id, at in sorted((await state.reset_requests.asked()).items(), key=lambda a: a[1]):
         account = await state.accounts.find(account_id)
         if account is not None:
             people.append((account, dt.datetime.fromisoformat(at)))
@@ -74,7 +75,7 @@ async def make_link(
 ) -> Response:
     staff = await request.app.state.accounts.load(account_id)
     new = make_reset(visitor.account, staff, dt.datetime.now(dt.UTC))
-    await request.app.state.resets.save(new)
+    await request.app.state.links.save(new)
     link = _link(request, new.token)
     return render(
         request,
@@ -82,7 +83,7 @@ async def make_link(
         account=staff,
         link=link,
         qr=request.app.state.qr_code(link),
-        expires_at=new.reset.expires_at,
+        expires_at=new.link.expires_at,
     )
 
 
@@ -110,17 +111,23 @@ async def reset(
         return await _reset_form(request, token, errors)
     state = request.app.state
     try:
-        used = await state.resets.use(token[:TOKEN_CHARACTERS], dt.datetime.now(dt.UTC))
+        used = await state.links.use(token[:TOKEN_CHARACTERS], "reset", dt.datetime.now(dt.UTC))
     except (NotFound, Conflict):
         return _unusable(request)
     hashed = hash_password(password)
     account = await state.accounts.change(used.account_id, lambda a: set_password(a, hashed))
+    await state.reset_requests.answered(account.id)
     return await start_session(request, account, see_other("/"))
 
 
 async def _reset_form(request: Request, token: str, errors: dict[str, FieldMessage]) -> Response:
-    found = await request.app.state.resets.find(token[:TOKEN_CHARACTERS])
-    if found is None or found.used_at is not None or dt.datetime.now(dt.UTC) >= found.expires_at:
+    try:
+        usable(
+            await request.app.state.links.find(token[:TOKEN_CHARACTERS]),
+            "reset",
+            dt.datetime.now(dt.UTC),
+        )
+    except (NotFound, Conflict):
         return _unusable(request)
     return render(
         request,
