@@ -8,9 +8,10 @@ import re
 import httpx
 from playwright.async_api import Browser, FilePayload, expect
 
+from shared.contracts.identity import Language
 from tests.helpers import unique
 from tests.integration.expo import delegate, open_expo
-from tests.web.conftest import PASSWORD, PHONE, Person, Site
+from tests.web.conftest import LAPTOP, PASSWORD, PHONE, Person, Site
 
 
 async def test_an_organiser_signs_in_reads_an_expo_in_both_languages_and_signs_out(
@@ -165,3 +166,59 @@ async def test_an_organiser_imports_delegates_sees_each_rows_problem_and_adds_th
     await page.get_by_role("button", name="Tambahkan 2 delegasi").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Impor selesai")
     await person.look("done")
+
+
+async def test_an_english_speaking_organiser_sees_the_back_office_in_english(
+    browser: Browser, site: Site, events: httpx.AsyncClient
+) -> None:
+    """The pages the other journeys look at in Indonesian, in English: an account whose
+    language is English, in a browser that asks for English."""
+    context = await browser.new_context(
+        viewport=LAPTOP, locale="en-GB", bypass_csp=True, base_url=site.url
+    )
+    page = await context.new_page()
+    page.set_default_timeout(10_000)
+    person = Person(browser, site, "english-back-office", page, language="en")
+    expo = await open_expo(events)
+    await delegate(events, expo["id"], name="Lee Min-jun", country="KR")
+    await site.organiser(Language.en)
+    await person.open("/password/forgotten")
+    await person.look("forgotten-password")
+    await person.open("/signin")
+    await page.get_by_label("E-mail address").fill(await site.organiser(Language.en))
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Your expos")
+
+    await person.open("/expos/new")
+    await page.get_by_label("Name of the expo").fill("Flores Coffee Fair 2026")
+    await page.get_by_label("Venue").fill("Gedung Serbaguna, Bajawa")
+    await page.get_by_label("First day").fill("2026-06-10")
+    await page.get_by_label("Last day").fill("2026-06-11")
+    await page.get_by_label("Time zone").fill("Asia/Makasar")
+    await page.get_by_label("Day 1").fill("2026-06-10")
+    await page.get_by_label("From 1").fill("09:00")
+    await page.get_by_label("Until 1").fill("12:00")
+    await page.get_by_role("button", name="Create the expo").click()
+    await expect(page.get_by_text("This is not a time zone").first).to_be_visible()
+    await person.look("expo-form-errors")
+
+    await person.open(f"/expos/{expo['id']}/delegates")
+    await expect(page.get_by_role("cell", name="South Korea")).to_be_visible()
+    await person.look("delegates")
+    await page.get_by_role("link", name="Lee Min-jun").click()
+    await person.look("delegate")
+
+    await page.goto(f"{site.url}/expos/{expo['id']}/import")
+    await person.look("import")
+    rows = (
+        "Name,Organisation,Country\nMaria Santos,DTI Philippines,Atlantis\nLee Min-jun,KOTRA,KR\n"
+    )
+    upload = FilePayload(name="delegates.csv", mimeType="text/csv", buffer=rows.encode())
+    await page.get_by_label("File").set_input_files(files=[upload])
+    await page.get_by_role("button", name="Read the file").click()
+    await expect(page.get_by_text("This is not a country we know").first).to_be_visible()
+    await person.look("import-preview")
+    await person.open("/accounts/resets")
+    await person.look("password-requests")
+    await context.close()
