@@ -22,7 +22,13 @@ from shared.contracts.identity import Language
 
 SESSION_COOKIE = "td_session"
 LANGUAGE_COOKIE = "td_lang"
-CSRF_COOKIE = "td_csrf"  # for forms shown before sign-in (double-submit)
+CSRF_COOKIE = "td_csrf"
+PERSONLESS = (
+    "/static/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+)  # for forms shown before sign-in (double-submit)
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,10 @@ class Visitors:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"].startswith(PERSONLESS):
+            # Assets and probes answer the same to anyone: no session read for them.
             await self.app(scope, receive, send)
             return
         request = Request(scope)

@@ -59,6 +59,14 @@ class AccountStore:
         raw = await self.redis.get(self._key(account_id))
         return None if raw is None else Account.model_validate_json(raw)
 
+    async def find_many(self, account_ids: list[str]) -> dict[str, Account]:
+        """The accounts that exist among `account_ids`, in one round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        for account_id in account_ids:
+            pipe.get(self._key(account_id))
+        found = [Account.model_validate_json(raw) for raw in await pipe.execute() if raw]
+        return {account.id: account for account in found}
+
     async def by_email(self, email: str) -> Account | None:
         claimed = await self.redis.hget(self._emails(email), email_key(email))
         return None if claimed is None else await self.find(text(claimed))

@@ -58,8 +58,8 @@ async def list_delegates(
     api = staff_apis(request, visitor)
     expo = await api.get(Api.events, f"/expos/{expo_id}")
     delegates = await _every(api, f"/expos/{expo_id}/delegates")
-    accounts = request.app.state.accounts
-    states = {d["id"]: _state(await accounts.find(d["subject"])) for d in delegates}
+    accounts = await request.app.state.accounts.find_many([d["subject"] for d in delegates])
+    states = {d["id"]: _state(accounts.get(d["subject"])) for d in delegates}
     countries = sorted({d["country"] for d in delegates}, key=_country_name)
     wanted = q.strip().casefold()
     shown = [
