@@ -247,7 +247,7 @@ class ImportStore:
         self.redis = redis
 
     async def keep(self, stored: StoredImport) -> str:
-        import_id = secrets.token_urlsafe(12)
+        import_id = secrets.token_hex(12)  # a path id: letters and digits only
         await self.redis.set(
             f"web:import:{import_id}", stored.model_dump_json(), ex=self.LIFETIME_SECONDS
         )
