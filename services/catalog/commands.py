@@ -58,6 +58,10 @@ def update_seller(
 ) -> Decision[Seller]:
     _require_owner(catalog, principal)
     _require_active(catalog)
+    if "owner" in changes and principal.role is Role.seller:
+        # An owner handing the seller to another account would lock themselves out; the trade
+        # office, which knows the producer, assigns accounts (the web app's invitation).
+        raise Forbidden("only an organiser assigns a seller's account", "owner")
     # Validated whole, so nested changes (a contact) become models, not plain dicts.
     seller = Seller.model_validate(
         {**catalog.seller.model_dump(), **changes, "version": catalog.version + 1}

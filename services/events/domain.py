@@ -12,6 +12,7 @@ import hashlib
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from shared.contracts.expo import (
@@ -328,6 +329,17 @@ def person_field(name: str, organisation: str, country: str) -> str:
         plain = "".join(c for c in decomposed if not unicodedata.combining(c))
         parts.append(" ".join(plain.casefold().split()))
     return "person:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def renamed_person(delegate: DelegateData, changes: dict[str, Any]) -> str | None:
+    """The `person_field` the delegate would have after `changes`, when it is another one."""
+    after = {
+        part: changes.get(part, getattr(delegate, part))
+        for part in ("name", "organisation", "country")
+    }
+    person = person_field(after["name"], after["organisation"], after["country"])
+    same = person_field(delegate.name, delegate.organisation, delegate.country)
+    return None if person == same else person
 
 
 def request_field(request_id: str) -> str:

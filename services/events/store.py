@@ -7,7 +7,7 @@ compare-and-set commits of what they decide."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
@@ -27,6 +27,7 @@ from services.events.domain import (
     outcome_field,
     pair_field,
     parse_state,
+    renamed_person,
     request_field,
     requests_of_index,
     table_field,
@@ -174,13 +175,21 @@ class EventsStore:
             expo_of(raw, expo_id), raw.get(exhibitor_of_seller_field(seller_id)), raw
         )
 
-    async def delegate_view(self, expo_id: str, delegate_id: str) -> DelegateView:
+    async def delegate_view(
+        self, expo_id: str, delegate_id: str, changes: dict[str, Any] | None = None
+    ) -> DelegateView:
+        """With `changes` that rename the delegate (name, organisation or country), the view
+        also holds who, if anyone, already is the person they would become."""
         raw = await self.read(expo_id, [EXPO, delegate_field(delegate_id)])
         expo = expo_of(raw, expo_id)
         found = raw.get(delegate_field(delegate_id))
         if found is None:
             raise NotFound(f"no delegate {delegate_id} in expo {expo_id}", "delegate_id")
-        return DelegateView(expo, DelegateData.model_validate_json(found), raw)
+        delegate = DelegateData.model_validate_json(found)
+        person = renamed_person(delegate, changes or {})
+        if person is not None:
+            raw |= await self.read(expo_id, [person])
+        return DelegateView(expo, delegate, raw)
 
     async def new_request_view(
         self, expo_id: str, request_id: str, delegate_id: str, exhibitor_id: str

@@ -114,7 +114,7 @@ async def update_delegate(
 ) -> DelegateData:
     return await store.change(
         expo_id,
-        lambda: store.delegate_view(expo_id, delegate_id),
+        lambda: store.delegate_view(expo_id, delegate_id, changes),
         lambda view: participants.update_delegate(
             principal, view, changes, availability, availability_given
         ),

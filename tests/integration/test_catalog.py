@@ -226,6 +226,30 @@ async def test_sellers_change_only_their_own_data(catalog, settings):
     assert readable.status_code == 200
 
 
+async def test_an_organiser_assigns_a_sellers_account_and_the_new_owner_changes_it(
+    catalog, settings
+):
+    """How the web app's invitation gives a seller registered by the trade office its account."""
+    organiser = bearer(settings, Role.organiser, unique("organiser"))
+    created = await catalog.post("/sellers", json=seller_body(), headers=organiser)
+    seller_id = created.json()["id"]
+    assert created.json()["owner"] is None
+    account = unique("acc")
+    assigned = await catalog.patch(
+        f"/sellers/{seller_id}", json={"owner": account}, headers=organiser
+    )
+    assert assigned.status_code == 200 and assigned.json()["owner"] == account
+    owner = bearer(settings, Role.seller, account)
+    changed = await catalog.patch(f"/sellers/{seller_id}", json={"regency": "Sikka"}, headers=owner)
+    assert changed.status_code == 200
+    handed_over = await catalog.patch(
+        f"/sellers/{seller_id}", json={"owner": unique("acc")}, headers=owner
+    )
+    assert handed_over.status_code == 403
+    assert handed_over.json()["errors"][0]["field"] == "owner"
+    assert (await catalog.get(f"/sellers/{seller_id}")).json()["owner"] == account
+
+
 async def test_unknown_seller_and_product_are_404_problems(catalog):
     assert (await catalog.get("/sellers/slr-doesnotexist")).status_code == 404
     missing = await catalog.get("/products/slr-doesnotexist.p2")

@@ -33,6 +33,39 @@ async def test_the_same_person_registered_twice_is_refused_naming_the_first(
     assert first["id"] in again.json()["detail"]
 
 
+async def test_a_renamed_delegate_takes_their_natural_key_along(
+    events: httpx.AsyncClient,
+) -> None:
+    """A typo fixed in a name: the new name is theirs (another registration of it is the same
+    person), the old one free again, and nobody may be renamed into someone else."""
+    expo = await open_expo(events)
+    typo = unique("Kenji Watanbe")
+    kenji = await delegate(events, expo["id"], name=typo, organisation="Embassy of Japan")
+    other = await delegate(events, expo["id"], name=unique("Aiko Sato"), organisation="JETRO")
+    fixed_name = typo.replace("Watanbe", "Watanabe")
+    fixed = await events.patch(
+        f"/expos/{expo['id']}/delegates/{kenji['id']}",
+        json={"name": fixed_name, "role": "diplomat"},
+    )
+    assert fixed.status_code == 200, fixed.text
+    assert fixed.json()["name"] == fixed_name and fixed.json()["role"] == "diplomat"
+    twice = await events.post(
+        f"/expos/{expo['id']}/delegates",
+        json={"name": fixed_name, "organisation": "Embassy of Japan", "country": "JP",
+              "role": "diplomat", "languages": ["ja"]},
+    )  # fmt: skip
+    assert_problem(twice, 409, "body.name")
+    assert kenji["id"] in twice.json()["detail"]
+    again_typo = await delegate(events, expo["id"], name=typo, organisation="Embassy of Japan")
+    assert again_typo["id"] != kenji["id"]
+    into_other = await events.patch(
+        f"/expos/{expo['id']}/delegates/{kenji['id']}",
+        json={"name": other["name"], "organisation": "JETRO", "country": other["country"]},
+    )
+    assert_problem(into_other, 409, "body.name")
+    assert into_other.json()["errors"][0]["code"] == "delegate-registered"
+
+
 async def test_a_schedule_run_needs_no_body_and_a_refused_status_says_what_to_do(
     events: httpx.AsyncClient,
 ) -> None:

@@ -47,6 +47,9 @@ class SellerPatch(Patch):
     export_countries: list[CountryCode] | None = Field(None, max_length=100)
     sales_terms: list[SalesTerm] | None = Field(None, min_length=1, max_length=4)
     brand: ShortText | None = None
+    owner: Identifier | None = Field(
+        None, description="The seller account's subject id (organisers only)"
+    )
 
 
 class SellerOut(BaseModel):

@@ -15,6 +15,7 @@ from services.events.domain import (
     exhibitor_of_seller_field,
     expand_availability,
     person_field,
+    renamed_person,
 )
 from services.events.views import DelegateView, RegistrationView
 from shared.atomic import Change
@@ -114,6 +115,20 @@ def update_delegate(
     change = Change()
     change.expect(name, view.raw[name])
     change.put(name, updated.model_dump_json())
+    person = renamed_person(delegate, changes)
+    if person is not None:
+        # Renamed: the natural key moves with the delegate, unless it is someone else's.
+        if view.raw.get(person) is not None:
+            raise CommandConflict(
+                f"{updated.name} of {updated.organisation} is already delegate "
+                f"{view.raw[person]} of this expo",
+                "name",
+                code="delegate-registered",
+                params={"delegate_id": view.raw[person], "name": updated.name},
+            )
+        change.expect(person, None)
+        change.put(person, delegate.id)
+        change.delete(person_field(delegate.name, delegate.organisation, delegate.country))
     change.announce(DelegateUpdated(delegate=updated))
     return change, updated
 

@@ -52,6 +52,10 @@ class DelegateIn(Strict):
 class DelegatePatch(Patch):
     clearable = frozenset({"max_meetings"})  # null: no limit
 
+    name: ShortText | None = None
+    country: CountryCode | None = None
+    organisation: ShortText | None = None
+    role: DelegateRole | None = None
     interests: list[ShortText] | None = Field(None, max_length=20)
     sectors: list[Sector] | None = Field(None, max_length=21)
     hs_codes: list[HsPrefix] | None = Field(None, max_length=50)
