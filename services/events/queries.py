@@ -28,6 +28,7 @@ from services.events.domain import (
     request_field,
 )
 from services.events.store import EventsStore
+from services.events.views import expo_of
 from shared.auth import Principal, Role
 from shared.contracts.expo import (
     DelegateData,
@@ -87,6 +88,16 @@ async def delegate(
 async def exhibitors(store: EventsStore, expo_id: str) -> list[ExhibitorData]:
     state = await store.load(expo_id)
     return sorted(state.exhibitors.values(), key=lambda x: (x.seller_name, x.id))
+
+
+async def exhibitor(store: EventsStore, expo_id: str, exhibitor_id: str) -> ExhibitorData:
+    """Like the listing, readable by anyone signed in: a booth is public at a fair."""
+    raw = await store.read(expo_id, [EXPO, exhibitor_field(exhibitor_id)])
+    expo_of(raw, expo_id)  # an unknown expo is a 404 of the expo, not of the exhibitor
+    found = raw.get(exhibitor_field(exhibitor_id))
+    if found is None:
+        raise NotFound(f"no exhibitor {exhibitor_id} in expo {expo_id}", "exhibitor_id")
+    return ExhibitorData.model_validate_json(found)
 
 
 # -- meeting requests ----------------------------------------------------------------------------

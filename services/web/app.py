@@ -25,11 +25,12 @@ from services.web.i18n import _
 from services.web.pages import render, see_other
 from services.web.people import BadForm, NotAllowed, SignInNeeded, Visitors
 from services.web.routes import (
+    delegates,
+    exhibitors,
     expos,
     imports,
     invitations,
     language,
-    participants,
     resets,
     signin,
 )
@@ -165,7 +166,8 @@ app = service_app(
         signin.router,
         language.router,
         expos.router,
-        participants.router,
+        delegates.router,
+        exhibitors.router,
         imports.router,
         invitations.router,
         resets.router,

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from services.web import i18n
+from services.web import i18n, vocabulary
 from services.web.people import CSRF_COOKIE, visitor_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -27,10 +27,11 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# Newstyle gettext: Jinja fills the placeholders itself, escaping the values it puts in.
 environment.install_gettext_callables(  # type: ignore[attr-defined]
-    gettext=lambda message, **values: i18n._(message, **values),
-    ngettext=lambda singular, plural, count, **values: i18n.ngettext(
-        singular, plural, count, **values
+    gettext=lambda message: i18n.translations(i18n.current()).gettext(message),
+    ngettext=lambda singular, plural, count: i18n.translations(i18n.current()).ngettext(
+        singular, plural, count
     ),
     newstyle=True,
 )
@@ -40,7 +41,18 @@ environment.globals.update(
     format_datetime=i18n.datetime,
     zone_name=i18n.zone_name,
     format_number=i18n.number,
+    country_name=vocabulary.country,
+    province_name=vocabulary.province,
+    language_name=vocabulary.language,
+    sector_name=vocabulary.sector,
+    role_name=vocabulary.role,
+    certificate_name=vocabulary.certificate,
+    gap_text=vocabulary.gap,
+    localized=vocabulary.localized,
 )
+# The same names as filters, for lists: `{{ delegate.sectors | map("sector_name") | join }}`.
+for name in ("country_name", "province_name", "language_name", "sector_name", "certificate_name"):
+    environment.filters[name] = environment.globals[name]
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -222,3 +222,67 @@ async def test_an_english_speaking_organiser_sees_the_back_office_in_english(
     await person.open("/accounts/resets")
     await person.look("password-requests")
     await context.close()
+
+
+async def test_an_organiser_looks_after_exhibitors_and_corrects_a_delegate_in_both_languages(
+    browser: Browser,
+    site: Site,
+    person: Person,
+    catalog: httpx.AsyncClient,
+    events: httpx.AsyncClient,
+) -> None:
+    """The exhibitors' list and page (a product named only in English, one only in
+    Indonesian), the seller's invitation printed, and a delegate's details corrected."""
+    from tests.helpers import product_body, seller_body
+    from tests.integration.expo import exhibitor_of
+
+    expo = await open_expo(events)
+    weavers = unique("Kelompok Tenun Ikat Lembata")
+    seller = (
+        await catalog.post("/sellers", json=seller_body(name=weavers, regency="Lembata"))
+    ).json()
+    await catalog.post(f"/sellers/{seller['id']}/products", json=product_body(
+        name={"id": "Sarung tenun ikat Lembata"}))  # fmt: skip
+    await catalog.post(f"/sellers/{seller['id']}/products", json=product_body(
+        name={"en": "Ikat table runner"}, branded=False))  # fmt: skip
+    await exhibitor_of(events, expo["id"], seller["id"], booth="T07")
+    guest = await delegate(events, expo["id"], name=unique("Nguyen Van An"), country="VN")
+
+    page = await person.sign_in(await site.organiser())
+    await person.open(f"/expos/{expo['id']}/exhibitors")
+    await expect(page.get_by_role("link", name=weavers)).to_be_visible()
+    await person.look("exhibitors")
+    await page.get_by_role("link", name=weavers).click()
+    await expect(page.get_by_text("Ikat table runner")).to_be_visible()
+    await person.look("exhibitor")
+    await page.get_by_label("Alamat e-mail").fill(f"{unique('tenun')}@lembata.example")
+    await page.get_by_role("button", name="Buat tautan undangan").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text(weavers)
+    await person.look("seller-invitation")
+    await person.printed("seller-invitation")
+
+    await person.open(f"/expos/{expo['id']}/delegates/{guest['id']}/edit")
+    await page.get_by_label("Negara").fill("Vietnam Selatan")
+    await page.get_by_role("button", name="Simpan").click()
+    await expect(page.get_by_text("Negara ini tidak kami kenal")).to_be_visible()
+    await person.look("delegate-form-errors")
+    await page.get_by_label("Negara").fill("Vietnam")
+    await page.get_by_label("Kopi").check()
+    await page.get_by_role("button", name="Simpan").click()
+    await expect(page.get_by_text("Kopi", exact=True)).to_be_visible()
+    await person.look("delegate-corrected")
+    await person.printed("delegate-corrected")
+
+    await page.get_by_role("button", name="English").click()
+    person.language = "en"
+    await person.open(f"/expos/{expo['id']}/exhibitors/{(await _booth(events, expo['id']))}")
+    await expect(page.get_by_title("Only in Indonesian")).to_be_visible()
+    await person.look("exhibitor")
+    await person.open(f"/expos/{expo['id']}/delegates/{guest['id']}/edit")
+    await person.look("delegate-form")
+    await page.get_by_role("button", name="Bahasa Indonesia").click()  # as it was
+
+
+async def _booth(events: httpx.AsyncClient, expo_id: str) -> str:
+    listed = (await events.get(f"/expos/{expo_id}/exhibitors")).json()["items"]
+    return str(listed[0]["id"])

@@ -43,3 +43,8 @@ async def register_exhibitor(
 @router.get("")
 async def list_exhibitors(expo_id: PathId, store: Store, page: Paging) -> Page[ExhibitorData]:
     return page.page(await queries.exhibitors(store, expo_id))
+
+
+@router.get("/{exhibitor_id}")
+async def get_exhibitor(expo_id: PathId, exhibitor_id: PathId, store: Store) -> ExhibitorData:
+    return await queries.exhibitor(store, expo_id, exhibitor_id)

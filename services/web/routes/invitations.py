@@ -14,6 +14,7 @@ from services.web.i18n import _
 from services.web.links import usable
 from services.web.pages import render, see_other
 from services.web.people import LANGUAGE_COOKIE, CheckedForm, SignedIn, start_session
+from shared.contracts.identity import AccountRole
 from shared.errors import Conflict, NotFound
 
 router = APIRouter()
@@ -76,10 +77,13 @@ async def my_page(request: Request, visitor: SignedIn) -> Response:
         person, actor=visitor.account if visitor.acting_as else None
     )
     expo = await api.get(Api.events, f"/expos/{person.expo_id}") if person.expo_id else None
-    record = None
-    if expo is not None and person.record_id and person.role.value == "delegate":
+    record = seller = None
+    if expo is not None and person.record_id and person.role is AccountRole.delegate:
         record = await api.get(Api.events, f"/expos/{expo['id']}/delegates/{person.record_id}")
-    return render(request, "me.html", person=person, expo=expo, record=record)
+    if expo is not None and person.record_id and person.role is AccountRole.seller:
+        record = await api.get(Api.events, f"/expos/{expo['id']}/exhibitors/{person.record_id}")
+        seller = await api.get(Api.catalog, f"/sellers/{record['seller_id']}")
+    return render(request, "me.html", person=person, expo=expo, record=record, seller=seller)
 
 
 @router.post("/act-as/stop")
@@ -94,5 +98,6 @@ async def stop_acting(request: Request, visitor: CheckedForm) -> Response:
         participant.id, visitor.account.id, "stop", dt.datetime.now(dt.UTC)
     )
     if participant.expo_id and participant.record_id:
-        return see_other(f"/expos/{participant.expo_id}/delegates/{participant.record_id}")
+        kind = "delegates" if participant.role is AccountRole.delegate else "exhibitors"
+        return see_other(f"/expos/{participant.expo_id}/{kind}/{participant.record_id}")
     return see_other("/expos")
