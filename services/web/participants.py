@@ -130,6 +130,45 @@ async def invitation_page(
     )
 
 
+async def invitations_page(
+    request: Request,
+    visitor: Visitor,
+    expo: dict[str, Any],
+    waiting: list[tuple[Participant, Account]],
+    without_account: int,
+    back: str,
+) -> Response:
+    """A new link for each participant who has an account but has not signed in yet, on one
+    page to copy from or to print, a sheet per person; and how many have no account yet."""
+    assert visitor.account is not None
+    now = dt.datetime.now(dt.UTC)
+    made = [
+        (participant, account, invite(visitor.account, account, expo["organiser"], now))
+        for participant, account in waiting
+    ]
+    await request.app.state.links.save(*(new for _, _, new in made))
+    invitations = []
+    for participant, account, new in made:
+        link = f"{request.base_url}invitations/{new.token}"
+        invitations.append(
+            {
+                "participant": participant,
+                "account": account,
+                "link": link,
+                "qr": request.app.state.qr_code(link),
+                "expires_at": new.link.expires_at,
+            }
+        )
+    return render(
+        request,
+        "participants/invitations.html",
+        expo=expo,
+        invitations=invitations,
+        without_account=without_account,
+        back=back,
+    )
+
+
 async def start_acting(
     request: Request, visitor: Visitor, expo: dict[str, Any], person: Account
 ) -> Response:

@@ -160,9 +160,13 @@ class LinkStore:
     def _key(digest: str) -> str:
         return f"web:link:{digest}"
 
-    async def save(self, new: NewLink) -> None:
-        expires = int(new.link.expires_at.timestamp())
-        await self.redis.set(self._key(new.digest), new.link.model_dump_json(), exat=expires)
+    async def save(self, *made: NewLink) -> None:
+        """Keep the links (many in one round trip: an expo's invitations at once)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for new in made:
+            expires = int(new.link.expires_at.timestamp())
+            pipe.set(self._key(new.digest), new.link.model_dump_json(), exat=expires)
+        await pipe.execute()
 
     async def find(self, token: str) -> OneTimeLink | None:
         raw = await self.redis.get(self._key(digest_of(token)))

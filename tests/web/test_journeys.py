@@ -166,6 +166,13 @@ async def test_an_organiser_imports_delegates_sees_each_rows_problem_and_adds_th
     await page.get_by_role("button", name="Tambahkan 2 delegasi").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Impor selesai")
     await person.look("done")
+    # Ana gave an address, so she has an account to invite; Lee has none yet.
+    await page.get_by_role("button", name="Undang semua yang belum masuk").click()
+    await expect(page.get_by_role("status")).to_contain_text("1 tautan masuk baru")
+    await expect(page.get_by_text("1 peserta belum punya alamat e-mail")).to_be_visible()
+    await expect(page.get_by_role("cell", name=f"ana.{expo['id']}@example.tl")).to_be_visible()
+    await person.look("invitations")
+    await person.printed("invitations")
 
 
 async def test_an_english_speaking_organiser_sees_the_back_office_in_english(

@@ -124,3 +124,36 @@ async def test_another_organiser_cannot_act_as_or_invite_my_delegates(
         data={"csrf": csrf_of(listing), "email": "x@example.org", "language": "en"},
     )
     assert invited.status_code == 403
+
+
+async def test_everyone_not_signed_in_yet_is_invited_at_once_and_only_they(
+    site: Site, browser_less: httpx.AsyncClient, events: httpx.AsyncClient
+) -> None:
+    expo = await open_expo(events)
+    names = [unique("Ana Ximenes"), unique("Budi Santoso"), unique("Chen Wei")]
+    guests = [await delegate(events, expo["id"], name=name) for name in names]
+    await _organiser(site, browser_less)
+    for guest in guests[:2]:  # two accounts; the third delegate has no address yet
+        page_url = f"/expos/{expo['id']}/delegates/{guest['id']}"
+        page = await browser_less.get(page_url)
+        await browser_less.post(f"{page_url}/invite", data={
+            "csrf": csrf_of(page), "email": f"{unique('d')}@example.org", "language": "en"})  # fmt: skip
+    listed = await browser_less.get(f"/expos/{expo['id']}/delegates")
+    assert "Undang 2 yang belum masuk" in listed.text
+    sheet = await browser_less.post(
+        f"/expos/{expo['id']}/delegates/invite-all", data={"csrf": csrf_of(listed)}
+    )
+    assert sheet.status_code == 200
+    assert "2 tautan masuk baru" in sheet.text and "1 peserta belum punya" in sheet.text
+    links = re.findall(r'<a href="(http[^"]+/invitations/[^"]+)"', sheet.text)
+    assert len(links) == 2 and sheet.text.count('src="data:image/svg+xml') == 2
+    async with httpx.AsyncClient(base_url=site.url) as first_guest:
+        invitation = links[0].removeprefix(site.url)
+        opened = await first_guest.get(invitation)
+        assert names[0] in opened.text  # sorted by name: Ana first
+        await first_guest.post(invitation, data={"csrf": csrf_of(opened)})
+    again = await browser_less.post(
+        f"/expos/{expo['id']}/delegates/invite-all", data={"csrf": csrf_of(listed)}
+    )
+    assert "1 tautan masuk baru" in again.text
+    assert names[1] in again.text and names[0] not in again.text

@@ -20,6 +20,7 @@ from services.web.participants import (
     every,
     first_invite,
     invitation_page,
+    invitations_page,
     start_acting,
     state_of,
 )
@@ -61,10 +62,31 @@ async def list_delegates(
         expo=expo,
         delegates=shown,
         total=len(delegates),
+        waiting=sum(1 for value in states.values() if value == "invited"),
         states=states,
         countries=countries,
         query={"q": q, "country": country, "state": state},
     )
+
+
+@router.post("/invite-all")
+async def invite_every_delegate(
+    request: Request, visitor: Staff, _form: CheckedForm, expo_id: PathId
+) -> Response:
+    """Everyone with an account who has not signed in yet (as an import leaves those with an
+    e-mail address) gets a new link; those without an address are invited one by one."""
+    api = staff_apis(request, visitor)
+    expo = await api.get(Api.events, f"/expos/{expo_id}")
+    delegates = await every(api, Api.events, f"/expos/{expo_id}/delegates")
+    accounts = await request.app.state.accounts.find_many([d["subject"] for d in delegates])
+    waiting = [
+        (Participant.delegate(d), accounts[d["subject"]])
+        for d in sorted(delegates, key=lambda d: d["name"].casefold())
+        if state_of(accounts.get(d["subject"])) == "invited"
+    ]
+    without = sum(1 for d in delegates if d["subject"] not in accounts)
+    back = f"/expos/{expo_id}/delegates"
+    return await invitations_page(request, visitor, expo, waiting, without, back)
 
 
 @router.get("/{delegate_id}")
