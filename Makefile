@@ -122,6 +122,7 @@ bench: install  ## every benchmark; figures go to docs/benchmarks.md
 	$(BIN)/python -m bench.live_placement
 	$(BIN)/python -m bench.rate_limits
 	$(BIN)/python -m bench.catalog_listing
+	$(BIN)/python -m bench.web
 
 clean:
 	rm -rf $(VENV) .stack out .mypy_cache .ruff_cache .pytest_cache .lock-check node_modules

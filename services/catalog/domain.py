@@ -23,6 +23,7 @@ from shared.contracts.catalog import (
     SalesTerm,
     Sector,
 )
+from shared.text import folded
 
 Kind = CertificationKind
 
@@ -292,3 +293,9 @@ class SellerCatalog:
 def seller_id_of(child_id: str) -> str:
     """The seller a product or certification id belongs to (see SellerCatalog.next_id)."""
     return child_id.rsplit(".", 1)[0]
+
+
+def seller_key(name: str, province: str) -> str:
+    """The seller a registration names already: the same name in the same province, whatever
+    the case and accents (an import of the trade office's list, once more)."""
+    return f"{province}\x1f{folded(name)}"

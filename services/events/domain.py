@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +28,7 @@ from shared.contracts.expo import (
     SlotData,
 )
 from shared.errors import CommandConflict, InvalidCommand, Problem
+from shared.text import folded
 
 MAX_SLOTS = 2000
 NEXT_STATUSES: dict[ExpoStatus, set[ExpoStatus]] = {
@@ -323,11 +323,7 @@ def pair_field(delegate_id: str, exhibitor_id: str) -> str:
 def person_field(name: str, organisation: str, country: str) -> str:
     """The delegate a person already is: the same name, organisation and country, whatever
     the case and accents (`José Ramos-Horta` is `jose ramos-horta`)."""
-    parts = []
-    for text in (name, organisation, country):
-        decomposed = unicodedata.normalize("NFKD", text)
-        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-        parts.append(" ".join(plain.casefold().split()))
+    parts = [folded(text) for text in (name, organisation, country)]
     return "person:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 

@@ -67,11 +67,11 @@ async def delegates(
     store: EventsStore, principal: Principal, expo_id: str, country: str | None
 ) -> list[DelegateData]:
     """The expo's organiser sees every delegate; a delegate only themselves."""
-    state = await store.load(expo_id)
-    everyone = runs(principal, state.expo)
+    everyone = runs(principal, await store.read_expo(expo_id))
+    found = await store.fields_named(expo_id, delegate_field(""))
     visible = [
         d
-        for d in state.delegates.values()
+        for d in (DelegateData.model_validate_json(raw) for raw in found)
         if (everyone or is_delegate(principal, d)) and (country is None or d.country == country)
     ]
     return sorted(visible, key=lambda d: (d.name, d.id))
@@ -86,8 +86,10 @@ async def delegate(
 
 
 async def exhibitors(store: EventsStore, expo_id: str) -> list[ExhibitorData]:
-    state = await store.load(expo_id)
-    return sorted(state.exhibitors.values(), key=lambda x: (x.seller_name, x.id))
+    await store.read_expo(expo_id)  # an unknown expo is a 404, not an empty list
+    found = await store.fields_named(expo_id, exhibitor_field(""))
+    booths = [ExhibitorData.model_validate_json(raw) for raw in found]
+    return sorted(booths, key=lambda x: (x.seller_name, x.id))
 
 
 async def exhibitor(store: EventsStore, expo_id: str, exhibitor_id: str) -> ExhibitorData:

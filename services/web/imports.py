@@ -1,10 +1,12 @@
-"""Importing delegates from a spreadsheet: reading CSV and XLSX as people make them (their own
-column names, in either language, diacritics and any script kept), suggesting which column is
-which field, and turning each row into what the events API registers. Pure: no I/O.
+"""Importing delegates or exhibitors from a spreadsheet: reading CSV and XLSX as people make
+them (their own column names, in either language, diacritics and any script kept), suggesting
+which column is which field, and turning each row into what an API registers. Pure: no I/O.
 
-The events API decides what is valid (`POST /expos/{id}/delegates/batch`, first as a dry run
-for the preview); this module only translates a person's spreadsheet into its words: "Jepang"
-and "Japan" into JP, "Inggris, Jepang" into en and ja, "atase perdagangan" into trade_attache.
+The APIs decide what is valid (`POST /expos/{id}/delegates/batch` of the events service for
+delegates, `POST /sellers/batch` of the catalog for exhibitors' sellers, first as dry runs for
+the preview); this module only translates a person's spreadsheet into their words: "Jepang"
+and "Japan" into JP, "Inggris, Jepang" into en and ja, "atase perdagangan" into trade_attache,
+"NTT" into ID-NT, "tenun ikat, kopi" into woven_textiles and coffee.
 """
 
 from __future__ import annotations
@@ -13,12 +15,16 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import langcodes
+import pycountry
 from babel import Locale
 from openpyxl import load_workbook
+
+from services.web.vocabulary import SECTORS
 
 MAX_ROWS = 1000  # the batch endpoint's limit
 MAX_BYTES = 5 * 1024 * 1024
@@ -116,11 +122,11 @@ def _plain(text: str) -> str:
     ).strip()
 
 
-def suggest(headers: list[str]) -> dict[str, int | None]:
+def suggest(headers: list[str], kind: Kind | None = None) -> dict[str, int | None]:
     """For each field, the column whose name people use for it (None: no such column)."""
     plain = [_plain(header) for header in headers]
     chosen: dict[str, int | None] = {}
-    for name, words in FIELDS.items():
+    for name, words in (kind or DELEGATES).fields.items():
         known = {_plain(word) for word in words}
         chosen[name] = next(
             (i for i, header in enumerate(plain) if header in known and i not in chosen.values()),
@@ -139,18 +145,19 @@ class Row:
     email: str = ""
 
 
-def rows_of(table: Table, mapping: dict[str, int | None]) -> list[Row]:
+def rows_of(table: Table, mapping: dict[str, int | None], kind: Kind | None = None) -> list[Row]:
+    body = (kind or DELEGATES).body
     rows = []
     for index, cells in enumerate(table.rows):
         values = {
             name: cells[column] if column is not None and column < len(cells) else ""
             for name, column in mapping.items()
         }
-        rows.append(Row(index + 2, values, _body(values), values.get("email", "").strip()))
+        rows.append(Row(index + 2, values, body(values), values.get("email", "").strip()))
     return rows
 
 
-def _body(values: dict[str, str]) -> dict[str, Any]:
+def _delegate(values: dict[str, str]) -> dict[str, Any]:
     body: dict[str, Any] = {
         "name": values.get("name", ""),
         "organisation": values.get("organisation", ""),
@@ -197,3 +204,109 @@ def languages(typed: str) -> list[str]:
                     continue
         found.append(tag or name)
     return list(dict.fromkeys(found))
+
+
+# -- exhibitors ---------------------------------------------------------------------------------
+SELLER_FIELDS: dict[str, tuple[str, ...]] = {
+    "name": (
+        "name", "nama", "nama usaha", "nama umkm", "umkm", "ikm", "usaha", "nama koperasi",
+        "koperasi", "kelompok", "business", "business name", "company", "exhibitor", "seller",
+        "peserta pameran",
+    ),
+    "email": ("email", "e-mail", "surel", "alamat email", "mail"),
+    "province": ("province", "provinsi", "prov"),
+    "regency": ("regency", "kabupaten", "kabupaten kota", "kota", "kab kota", "city", "district"),
+    "sectors": ("sectors", "sector", "sektor", "komoditas", "commodity", "bidang usaha", "produk"),
+    "languages": ("languages", "language", "bahasa"),
+    "booth": ("booth", "stand", "stan", "nomor stan", "no stan", "booth number"),
+    "phone": ("phone", "telepon", "telp", "hp", "no hp", "nomor hp", "whatsapp", "wa"),
+    "brand": ("brand", "merek", "merk"),
+}  # fmt: skip
+SELLER_REQUIRED = ("name", "province", "regency", "sectors")
+# What sellers write for a sector, besides its name in English or Indonesian.
+SECTOR_WORDS = {
+    "kopi": "coffee", "kakao": "cocoa", "cokelat": "cocoa", "coklat": "cocoa",
+    "mete": "cashew", "jambu mete": "cashew", "kacang mete": "cashew", "rumput laut": "seaweed",
+    "garam": "salt", "ikan": "fisheries", "perikanan": "fisheries", "tenun": "woven_textiles",
+    "tenun ikat": "woven_textiles", "kain tenun": "woven_textiles", "ikat": "woven_textiles",
+    "songket": "woven_textiles", "kelor": "moringa", "minyak atsiri": "essential_oils",
+    "minyak kayu putih": "essential_oils", "kayu putih": "essential_oils", "batik": "batik",
+    "alas kaki": "footwear", "sepatu": "footwear", "sandal": "footwear",
+    "makanan olahan": "processed_food", "pangan olahan": "processed_food",
+    "kerajinan": "crafts", "anyaman": "crafts", "pakaian": "garments", "konveksi": "garments",
+    "rempah": "spices", "rempah rempah": "spices", "kelapa": "coconut", "madu": "honey",
+    "vanili": "vanilla", "jasa ti": "it_services", "mesin": "machinery", "farmasi": "pharmaceuticals",
+    "jamu": "pharmaceuticals",
+}  # fmt: skip
+PROVINCE_WORDS = {
+    "ntt": "ID-NT",
+    "ntb": "ID-NB",
+    "diy": "ID-YO",
+    "dki": "ID-JK",
+    "jakarta": "ID-JK",
+}
+
+
+def province_code(typed: str) -> str:
+    """ISO 3166-2 for an Indonesian province's code, name or usual abbreviation (NTT); what
+    was typed when nothing matches, so the API names it."""
+    text = typed.strip()
+    if pycountry.subdivisions.get(code=text.upper()) is not None:
+        return text.upper()
+    wanted = _plain(text)
+    if wanted in PROVINCE_WORDS:
+        return PROVINCE_WORDS[wanted]
+    for province in pycountry.subdivisions.get(country_code="ID") or []:
+        if _plain(province.name) == wanted and len(province.code) == 5:
+            return str(province.code)
+    return text
+
+
+def sector_codes(typed: str) -> list[str]:
+    """Sector codes for names in either language ("Tenun ikat; kopi"), as typed when unknown."""
+    by_word = {**{_plain(name): code for code, name in SECTORS.items()}, **SECTOR_WORDS}
+    by_word |= {_plain(code): code for code in SECTORS}
+    found = [
+        by_word.get(_plain(part), part.strip())
+        for part in re.split(r"[,;/\n]+", re.sub(r"\([^)]*\)", "", typed))
+        if part.strip()
+    ]
+    return list(dict.fromkeys(found))
+
+
+def _seller(values: dict[str, str]) -> dict[str, Any]:
+    contact = {
+        name: values[key].strip()
+        for name, key in (("email", "email"), ("phone", "phone"))
+        if values.get(key, "").strip()
+    }
+    body: dict[str, Any] = {
+        "name": values.get("name", ""),
+        "province": province_code(values.get("province", "")),
+        "regency": values.get("regency", ""),
+        "sectors": sector_codes(values.get("sectors", "")),
+        "languages": languages(values.get("languages", "")) or ["id"],
+        # What a producer at a regional fair offers when nothing else is said; they change it
+        # on their own page.
+        "sales_terms": ["outright_purchase"],
+        "contact": contact,
+    }
+    if values.get("brand", "").strip():
+        body["brand"] = values["brand"].strip()
+    return body
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What is imported: the fields people name columns for, those every row needs, and how
+    a row becomes the API's body."""
+
+    name: str  # delegates | exhibitors
+    fields: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+    body: Callable[[dict[str, str]], dict[str, Any]]
+
+
+DELEGATES = Kind("delegates", FIELDS, REQUIRED, _delegate)
+EXHIBITORS = Kind("exhibitors", SELLER_FIELDS, SELLER_REQUIRED, _seller)
+KINDS = {kind.name: kind for kind in (DELEGATES, EXHIBITORS)}

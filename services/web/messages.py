@@ -43,6 +43,9 @@ MESSAGES: dict[str, str] = {
     "country_unknown": N_("This is not a country we know; use its name or its code, such as JP."),
     "language_unknown": N_("This is not a language we know; use its name or its code, such as en."),
     "subdivision_unknown": N_("This is not a province we know; use its code, such as ID-NT."),
+    "sector_unknown": N_(
+        "This is not a sector we know; use one such as kopi, tenun ikat or garam."
+    ),
     "email": N_("Enter an e-mail address, such as nama@contoh.go.id."),
     # the domain's rules
     "time-zone-unknown": N_("This is not a time zone; use a name such as Asia/Makassar."),

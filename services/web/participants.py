@@ -65,6 +65,20 @@ class Participant:
         )
 
 
+def seller_participant(
+    exhibitor: dict[str, Any], seller: dict[str, Any], account_id: str
+) -> Participant:
+    """An exhibitor's seller, whose account is the catalog seller's owner."""
+    return Participant(
+        account_id,
+        seller["name"],
+        AccountRole.seller,
+        exhibitor["expo_id"],
+        exhibitor["id"],
+        f"/expos/{exhibitor['expo_id']}/exhibitors/{exhibitor['id']}",
+    )
+
+
 def account_problems(email: str, language: str) -> dict[str, FieldMessage]:
     problems: dict[str, FieldMessage] = {}
     if "@" not in email or "." not in email.rpartition("@")[2] or " " in email.strip():

@@ -237,6 +237,7 @@ class ResetRequests:
 class StoredImport(BaseModel):
     account_id: str  # who uploaded it: nobody else sees it
     expo_id: str
+    kind: str = "delegates"  # or exhibitors
     filename: str
     headers: list[str]
     rows: list[list[str]]

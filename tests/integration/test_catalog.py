@@ -250,6 +250,43 @@ async def test_an_organiser_assigns_a_sellers_account_and_the_new_owner_changes_
     assert (await catalog.get(f"/sellers/{seller_id}")).json()["owner"] == account
 
 
+async def test_a_list_of_sellers_registers_each_row_once_however_often_it_is_imported(catalog):
+    """The trade office's list: a preview registers nothing; the import registers the valid
+    rows and names the others' problems; the same list again (case and accents aside) finds
+    every seller it registered."""
+    weavers, salt = unique("Kelompok Tenun Ina Ndao"), unique("Koperasi Garam Bipolo")
+    rows = [
+        seller_body(name=weavers, regency="Rote Ndao"),
+        seller_body(name=salt, regency="Kupang", sectors=["salt"]),
+        seller_body(name=salt.upper(), regency="Kupang"),  # the same seller, twice in the file
+        seller_body(name="Tanpa provinsi", province="ID-XX"),
+        seller_body(name=salt, province="ID-BA", regency="Buleleng"),  # another province
+    ]
+    preview = await catalog.post("/sellers/batch", json={"sellers": rows, "dry_run": True})
+    assert preview.status_code == 200, preview.text
+    statuses = [r["status"] for r in preview.json()["results"]]
+    assert statuses == ["valid", "valid", "repeated", "invalid", "valid"]
+    assert preview.json()["results"][3]["errors"][0]["field"] == "province"
+    assert preview.json()["results"][3]["errors"][0]["code"] == "subdivision_unknown"
+    listed = await catalog.get("/sellers", params={"q": weavers})
+    assert listed.json()["items"] == []  # nothing registered by the preview
+
+    done = (await catalog.post("/sellers/batch", json={"sellers": rows})).json()["results"]
+    assert [r["status"] for r in done] == ["created", "created", "repeated", "invalid", "created"]
+    again_rows = [{**rows[0], "name": weavers.replace("Ina", "ÍNA")}, rows[1]]
+    again = (await catalog.post("/sellers/batch", json={"sellers": again_rows})).json()
+    assert [r["status"] for r in again["results"]] == ["exists", "exists"]
+    assert again["results"][0]["seller"]["id"] == done[0]["seller"]["id"]
+
+
+async def test_only_staff_register_a_list_of_sellers(catalog, settings):
+    seller = bearer(settings, Role.seller, unique("seller"))
+    refused = await catalog.post(
+        "/sellers/batch", json={"sellers": [seller_body()]}, headers=seller
+    )
+    assert refused.status_code == 403
+
+
 async def test_unknown_seller_and_product_are_404_problems(catalog):
     assert (await catalog.get("/sellers/slr-doesnotexist")).status_code == 404
     missing = await catalog.get("/products/slr-doesnotexist.p2")

@@ -85,3 +85,26 @@ def test_countries_and_languages_by_name_code_or_either_language() -> None:
     ]
     assert country_code("Atlantis") == "Atlantis"  # left for the API to name
     assert languages("English; ja, Bahasa Indonesia") == ["en", "ja", "id"]
+
+
+def test_an_exhibitors_row_becomes_what_the_catalog_registers() -> None:
+    from services.web.imports import EXHIBITORS
+
+    csv_file = (
+        b"Nama Usaha;Provinsi;Kabupaten/Kota;Komoditas;Stan;Surel;No HP\n"
+        b"Kelompok Tenun Ina Ndao;NTT;Kupang;Tenun ikat, kopi;A12;ina@example.id;+62 812 3456 7890\n"
+        b"Koperasi Garam Bipolo;Nusa Tenggara Timur;Kupang;garam;;;\n"
+        b"UMKM Madu Hutan;Atlantis;Sumbawa;madu hutan;B3;;\n"
+    )
+    table = read_table("umkm.csv", csv_file)
+    mapping = suggest(table.headers, EXHIBITORS)
+    assert mapping["name"] == 0 and mapping["regency"] == 2 and mapping["sectors"] == 3
+    assert mapping["booth"] == 4 and mapping["email"] == 5 and mapping["phone"] == 6
+    weavers, salt, honey = rows_of(table, mapping, EXHIBITORS)
+    assert weavers.body["province"] == "ID-NT" and salt.body["province"] == "ID-NT"
+    assert weavers.body["sectors"] == ["woven_textiles", "coffee"]
+    assert weavers.body["contact"] == {"email": "ina@example.id", "phone": "+62 812 3456 7890"}
+    assert weavers.values["booth"] == "A12" and weavers.email == "ina@example.id"
+    assert salt.body["languages"] == ["id"] and salt.body["contact"] == {}
+    # Unknown words reach the catalog as typed, so its answer names them.
+    assert honey.body["province"] == "Atlantis" and honey.body["sectors"] == ["madu hutan"]

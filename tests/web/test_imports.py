@@ -10,6 +10,7 @@ import re
 import httpx
 from openpyxl import Workbook
 
+from tests.helpers import unique
 from tests.integration.expo import open_expo
 from tests.web.conftest import PASSWORD, Site
 from tests.web.forms import csrf_of, sign_in
@@ -119,3 +120,62 @@ async def test_the_template_and_a_file_of_another_kind(
         files={"file": ("agenda.pdf", b"%PDF-1.7")},
     )
     assert refused.status_code == 422 and "Pilih berkas CSV atau Excel (.xlsx)." in refused.text
+
+
+async def test_exhibitors_imported_twice_are_registered_once_with_their_booths(
+    site: Site, browser_less: httpx.AsyncClient, events: httpx.AsyncClient
+) -> None:
+    """A seller's row becomes a catalog seller and a booth at the expo; a row with an unknown
+    sector is shown in Indonesian and added by nobody; the same file again adds nothing and
+    the rows with an address get accounts to invite at once."""
+    expo = await open_expo(events)
+    weavers, salt = unique("Kelompok Tenun Ina Ndao"), unique("Koperasi Garam Bipolo")
+    rows = (
+        "Nama Usaha;Provinsi;Kabupaten;Sektor;Stan;Surel\n"
+        f"{weavers};NTT;Rote Ndao;tenun ikat;A12;{unique('ina')}@example.id\n"
+        f"{salt};Nusa Tenggara Timur;Kupang;garam;A13;\n"
+        "UMKM Madu;NTB;Sumbawa;madu hutan asli;B1;\n"
+    ).encode()
+    await sign_in(browser_less, await site.organiser(), PASSWORD)
+    form = await browser_less.get(f"/expos/{expo['id']}/import", params={"kind": "exhibitors"})
+    assert form.status_code == 200 and "Impor peserta pameran" in form.text
+    template = await browser_less.get(
+        f"/expos/{expo['id']}/import/template.csv", params={"kind": "exhibitors"}
+    )
+    assert "Kabupaten atau kota" in template.text and "Ina Ndao" in template.text
+
+    async def imported() -> httpx.Response:
+        uploaded = await browser_less.post(
+            f"/expos/{expo['id']}/import",
+            data={"csrf": csrf_of(form), "kind": "exhibitors"},
+            files={"file": ("umkm.csv", rows, "text/csv")},
+        )
+        assert uploaded.status_code == 303, uploaded.text
+        return await browser_less.get(uploaded.headers["location"])
+
+    preview = await imported()
+    assert "2 siap, 1 perlu diperbaiki" in preview.text
+    assert "Sektor ini tidak kami kenal" in preview.text
+    listed = await events.get(f"/expos/{expo['id']}/exhibitors")
+    assert listed.json()["items"] == []  # the preview registered nobody
+    done = await browser_less.post(
+        preview.url.path, data={"csrf": csrf_of(preview), "col_booth": "4"}
+    )
+    assert done.status_code == 200 and "2 ditambahkan" in done.text, done.text
+    booths = {b["seller_name"]: b for b in (await events.get(
+        f"/expos/{expo['id']}/exhibitors")).json()["items"]}  # fmt: skip
+    assert booths[weavers]["booth"] == "A12" and booths[salt]["booth"] == "A13"
+
+    again = await imported()
+    assert "0 siap" in again.text and "2 sudah terdaftar" in again.text
+    redone = await browser_less.post(again.url.path, data={"csrf": csrf_of(again)})
+    assert "Sudah ikut pameran ini" not in redone.text  # recognised, not refused
+    assert len((await events.get(f"/expos/{expo['id']}/exhibitors")).json()["items"]) == 2
+
+    listing = await browser_less.get(f"/expos/{expo['id']}/exhibitors")
+    assert "Undang 1 yang belum masuk" in listing.text
+    sheet = await browser_less.post(
+        f"/expos/{expo['id']}/exhibitors/invite-all", data={"csrf": csrf_of(listing)}
+    )
+    assert "1 tautan masuk baru" in sheet.text and weavers in sheet.text
+    assert "1 peserta belum punya alamat e-mail" in sheet.text

@@ -3,9 +3,11 @@ screenshot on a laptop and on a 360-px phone, under out/screenshots/) and checke
 
 from __future__ import annotations
 
+import io
 import re
 
 import httpx
+from openpyxl import Workbook
 from playwright.async_api import Browser, FilePayload, expect
 
 from shared.contracts.identity import Language
@@ -259,6 +261,31 @@ async def test_an_organiser_looks_after_exhibitors_and_corrects_a_delegate_in_bo
     await person.open(f"/expos/{expo['id']}/exhibitors")
     await expect(page.get_by_role("link", name=weavers)).to_be_visible()
     await person.look("exhibitors")
+
+    await page.get_by_role("link", name="Impor peserta pameran").click()
+    await person.look("exhibitor-import")
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    salt = unique("Koperasi Garam Bipolo")
+    for row in (["Nama UMKM", "Provinsi", "Kabupaten", "Komoditas", "Stan"],
+                [salt, "NTT", "Kupang", "garam", "S01"],
+                ["Madu Sumbawa", "Sumbawa Raya", "Sumbawa", "madu", "S02"]):  # fmt: skip
+        sheet.append(row)
+    xlsx = io.BytesIO()
+    book.save(xlsx)
+    upload = FilePayload(name="umkm.xlsx", mimeType="application/octet-stream",
+                         buffer=xlsx.getvalue())  # fmt: skip
+    await page.get_by_label("Berkas").set_input_files(files=[upload])
+    await page.get_by_role("button", name="Baca berkas").click()
+    await expect(page.get_by_role("status")).to_contain_text("1 siap, 1 perlu diperbaiki")
+    await expect(page.get_by_text("Provinsi ini tidak kami kenal").first).to_be_visible()
+    await person.look("exhibitor-import-preview")
+    await page.get_by_role("button", name="Tambahkan 1 peserta pameran").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Impor selesai")
+    await person.look("exhibitor-import-done")
+    await page.get_by_role("link", name="Ke daftar peserta pameran").click()
+    await expect(page.get_by_role("link", name=salt)).to_be_visible()
     await page.get_by_role("link", name=weavers).click()
     await expect(page.get_by_text("Ikat table runner")).to_be_visible()
     await person.look("exhibitor")

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from services.catalog import commands
-from services.catalog.domain import Seller
+from services.catalog.domain import Seller, seller_key
 from services.catalog.routes.dependencies import Store
-from shared.auth import AUTHENTICATED, CurrentPrincipal
+from shared.auth import AUTHENTICATED, CurrentPrincipal, Role
 from shared.contracts.catalog import Contact, ListingStatus, SalesTerm, Sector
-from shared.http import Paging, Patch, Strict
+from shared.errors import Problem
+from shared.http import FieldError, Paging, Patch, Strict, field_errors, problem_errors
 from shared.paging import Page
 from shared.types import CountryCode, Identifier, LanguageTag, PathId, ShortText, SubdivisionCode
 
@@ -82,6 +83,77 @@ async def register_seller(body: SellerIn, principal: CurrentPrincipal, store: St
     decision = commands.register_seller(principal, new_seller_id(), body.model_dump())
     registered = await store.create(decision)
     return seller_out(registered.changed)
+
+
+MAX_BATCH = 1000  # an import file's rows, as for delegates
+
+
+class SellerBatchIn(Strict):
+    sellers: list[dict[str, Any]] = Field(max_length=MAX_BATCH)
+    dry_run: bool = Field(False, description="Check every row, register none")
+
+
+class SellerBatchRowOut(BaseModel):
+    row: int
+    status: Literal["created", "valid", "exists", "repeated", "invalid", "refused"]
+    seller: SellerOut | None = Field(
+        None, description="created: the new one; exists: the one it is"
+    )
+    same_as_row: int | None = Field(None, description="status repeated: the earlier row")
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class SellerBatchOut(BaseModel):
+    results: list[SellerBatchRowOut]
+
+
+@router.post("/sellers/batch")
+async def register_sellers(
+    body: SellerBatchIn, principal: CurrentPrincipal, store: Store
+) -> SellerBatchOut:
+    """Register many sellers (the trade office's list), each row on its own: a row that
+    breaks a rule comes back with its fields' errors and codes; one naming a seller the
+    catalog has (the same name in the same province, whatever the case and accents) is
+    `exists` with that seller, so a second import of the same list registers nobody. With
+    `dry_run` nothing is registered: the same answers, as a preview."""
+    principal.require(Role.organiser, Role.service)
+    known = {
+        seller_key(seller.name, seller.province): seller
+        for seller in await store.sellers()
+        if seller.status is ListingStatus.active
+    }
+    results: list[SellerBatchRowOut] = []
+    seen: dict[str, int] = {}  # a seller's key → the first row naming it
+    for row, raw in enumerate(body.sellers):
+        try:
+            given = SellerIn.model_validate(raw)
+        except ValidationError as invalid:
+            results.append(
+                SellerBatchRowOut(row=row, status="invalid", errors=field_errors(invalid))
+            )
+            continue
+        key = seller_key(given.name, given.province)
+        if key in seen:
+            results.append(SellerBatchRowOut(row=row, status="repeated", same_as_row=seen[key]))
+            continue
+        seen[key] = row
+        if key in known:
+            results.append(
+                SellerBatchRowOut(row=row, status="exists", seller=seller_out(known[key]))
+            )
+            continue
+        try:
+            decision = commands.register_seller(principal, new_seller_id(), given.model_dump())
+        except Problem as refused:
+            errors = problem_errors(refused)
+            results.append(SellerBatchRowOut(row=row, status="refused", errors=errors))
+            continue
+        if body.dry_run:
+            results.append(SellerBatchRowOut(row=row, status="valid"))
+        else:
+            made = (await store.create(decision)).changed
+            results.append(SellerBatchRowOut(row=row, status="created", seller=seller_out(made)))
+    return SellerBatchOut(results=results)
 
 
 @router.get("/sellers")

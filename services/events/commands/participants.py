@@ -147,7 +147,9 @@ def register_exhibitor(
     principal.require(Role.organiser, Role.seller, Role.service)
     if seller is None:
         raise InvalidCommand(
-            f"no seller {seller_id} in the catalog (or not yet seen by this service)", "seller_id"
+            f"no seller {seller_id} in the catalog (or not yet seen by this service)",
+            "seller_id",
+            code="seller-unseen",  # a seller registered a moment ago is on its way: retry
         )
     if seller.status is not ListingStatus.active:
         raise InvalidCommand(f"seller {seller.id} is delisted", "seller_id")

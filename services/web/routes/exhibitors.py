@@ -19,18 +19,18 @@ from services.web.api import Api, PersonApis
 from services.web.messages import FieldMessage
 from services.web.pages import render
 from services.web.participants import (
-    Participant,
     account_for,
     account_problems,
     audit_of,
     every,
     first_invite,
     invitation_page,
+    invitations_page,
+    seller_participant,
     start_acting,
     state_of,
 )
 from services.web.people import CheckedForm, Staff, Visitor, staff_apis
-from shared.contracts.identity import AccountRole
 from shared.types import PathId
 
 router = APIRouter(prefix="/expos/{expo_id}/exhibitors")
@@ -47,17 +47,6 @@ class Row:
     products: int
     ready: int
     state: str
-
-
-def _participant(exhibitor: dict[str, Any], seller: dict[str, Any], account_id: str) -> Participant:
-    return Participant(
-        account_id,
-        seller["name"],
-        AccountRole.seller,
-        exhibitor["expo_id"],
-        exhibitor["id"],
-        f"/expos/{exhibitor['expo_id']}/exhibitors/{exhibitor['id']}",
-    )
 
 
 @router.get("")
@@ -108,12 +97,37 @@ async def list_exhibitors(
         expo=expo,
         rows=shown,
         total=len(rows),
+        waiting=sum(1 for row in rows if row.state == "invited"),
         provinces=sorted({row.seller["province"] for row in rows}),
         sectors=sorted({s for row in rows for s in row.seller["sectors"]}),
         query={
             "q": q, "province": province, "sector": sector, "readiness": readiness, "state": state,
         },
     )  # fmt: skip
+
+
+@router.post("/invite-all")
+async def invite_every_exhibitor(
+    request: Request, visitor: Staff, _form: CheckedForm, expo_id: PathId
+) -> Response:
+    """Every seller with an account who has not signed in yet (an import makes one for each
+    address it is given) gets a new link; the others are invited from their page."""
+    api = staff_apis(request, visitor)
+    expo = await api.get(Api.events, f"/expos/{expo_id}")
+    booths = await every(api, Api.events, f"/expos/{expo_id}/exhibitors")
+    sellers = {s["id"]: s for s in await every(api, Api.catalog, "/sellers")}
+    pairs = [(b, sellers[b["seller_id"]]) for b in booths if b["seller_id"] in sellers]
+    accounts = await request.app.state.accounts.find_many(
+        [s["owner"] for _, s in pairs if s["owner"]]
+    )
+    waiting = [
+        (seller_participant(booth, seller, seller["owner"]), accounts[seller["owner"]])
+        for booth, seller in sorted(pairs, key=lambda pair: pair[1]["name"].casefold())
+        if state_of(accounts.get(seller["owner"] or "")) == "invited"
+    ]
+    without = sum(1 for _, seller in pairs if (seller["owner"] or "") not in accounts)
+    back = f"/expos/{expo_id}/exhibitors"
+    return await invitations_page(request, visitor, expo, waiting, without, back)
 
 
 @router.get("/{exhibitor_id}")
@@ -145,7 +159,7 @@ async def invite_exhibitor(
         # failure in between leaves an owner to reuse, never an account speaking for no one.
         owner = f"acc-{secrets.token_hex(8)}"
         seller = await api.patch(Api.catalog, f"/sellers/{seller['id']}", {"owner": owner})
-    participant = _participant(exhibitor, seller, owner)
+    participant = seller_participant(exhibitor, seller, owner)
     account = await account_for(request, participant, email, language)
     if isinstance(account, dict):
         typed = {"email": email, "language": language}

@@ -1,6 +1,8 @@
-"""Importing an expo's delegates from CSV or XLSX: upload, match the columns (suggested),
-preview every row's problems (the events API's dry run), then register what is ready. Nothing
-is saved before the confirmation, and a second import of the same file adds nobody twice."""
+"""Importing an expo's delegates or exhibitors from CSV or XLSX: upload, match the columns
+(suggested), preview every row's problems (the APIs' dry runs), then register what is ready.
+Nothing is saved before the confirmation, and a second import of the same file adds nobody
+twice: delegates are registered by the events service's batch, exhibitors' sellers by the
+catalog's (which recognises a seller it has), then each seller gets its booth at the expo."""
 
 from __future__ import annotations
 
@@ -8,16 +10,18 @@ import csv
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from services.web.accounts import create_account
 from services.web.api import Api, PersonApis
+from services.web.exhibiting import exhibit
 from services.web.i18n import _
 from services.web.imports import (
-    FIELDS,
-    REQUIRED,
+    DELEGATES,
+    KINDS,
+    Kind,
     Row,
     Table,
     UnreadableFile,
@@ -36,8 +40,8 @@ from shared.types import PathId
 router = APIRouter(prefix="/expos/{expo_id}/import")
 
 
-def _field_labels() -> dict[str, str]:
-    return {
+def _field_labels(kind: Kind) -> dict[str, str]:
+    labels = {
         "name": _("Name"),
         "email": _("E-mail address"),
         "organisation": _("Organisation"),
@@ -45,7 +49,28 @@ def _field_labels() -> dict[str, str]:
         "role": _("Role"),
         "languages": _("Languages"),
         "interests": _("Looking for"),
+        "province": _("Province"),
+        "regency": _("Regency or city"),
+        "sectors": _("Sectors"),
+        "booth": _("Booth"),
+        "phone": _("Phone"),
+        "brand": _("Brand"),
     }
+    return {name: labels[name] for name in kind.fields}
+
+
+def _kind(name: str) -> Kind:
+    kind = KINDS.get(name)
+    if kind is None:
+        raise HTTPException(404)
+    return kind
+
+
+def _titles(kind: Kind) -> dict[str, Any]:
+    """What the pages call this import, and the columns its rows are shown by."""
+    if kind is DELEGATES:
+        return {"title": _("Import delegates"), "columns": ("name", "organisation", "country")}
+    return {"title": _("Import exhibitors"), "columns": ("name", "regency", "province")}
 
 
 def _unreadable(reason: str) -> str:
@@ -57,26 +82,40 @@ def _unreadable(reason: str) -> str:
 
 
 @router.get("")
-async def upload_page(request: Request, visitor: Staff, expo_id: PathId) -> Response:
+async def upload_page(
+    request: Request, visitor: Staff, expo_id: PathId, kind: str = "delegates"
+) -> Response:
+    chosen = _kind(kind)
     expo = await staff_apis(request, visitor).get(Api.events, f"/expos/{expo_id}")
-    return render(request, "imports/upload.html", expo=expo, errors={})
+    return render(
+        request, "imports/upload.html", expo=expo, errors={}, kind=chosen, **_titles(chosen)
+    )
+
+
+EXAMPLES = {
+    "delegates": [
+        "Kenji Watanabe", "kenji.watanabe@example.org", "Embassy of Japan, Jakarta", "JP",
+        "trade attaché", "English, 日本語", "specialty arabica coffee; cashew kernels",
+    ],
+    "exhibitors": [
+        "Kelompok Tenun Ina Ndao", "inandao@example.id", "Nusa Tenggara Timur", "Kupang",
+        "tenun ikat", "Indonesia", "A12", "+62 812 3456 7890", "Ina Ndao",
+    ],
+}  # fmt: skip
 
 
 @router.get("/template.csv")
-async def template(_visitor: Staff, expo_id: PathId) -> Response:
+async def template(_visitor: Staff, expo_id: PathId, kind: str = "delegates") -> Response:
     """A file to fill in, with the columns in the reader's language and one example row."""
-    labels = _field_labels()
+    chosen = _kind(kind)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([labels[name] for name in FIELDS])
-    writer.writerow([
-        "Kenji Watanabe", "kenji.watanabe@example.org", "Embassy of Japan, Jakarta", "JP",
-        "trade attaché", "English, 日本語", "specialty arabica coffee; cashew kernels",
-    ])  # fmt: skip
+    writer.writerow(_field_labels(chosen).values())
+    writer.writerow(EXAMPLES[chosen.name])
     return Response(
         "\ufeff" + out.getvalue(),  # a BOM, so Excel opens the UTF-8 as UTF-8
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="delegates-{expo_id}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{chosen.name}-{expo_id}.csv"'},
     )
 
 
@@ -87,17 +126,23 @@ async def upload(
     _form: CheckedForm,
     expo_id: PathId,
     file: Annotated[UploadFile, File()],
+    kind: Annotated[str, Form(max_length=20)] = "delegates",
 ) -> Response:
     assert visitor.account is not None
+    chosen = _kind(kind)
     expo = await staff_apis(request, visitor).get(Api.events, f"/expos/{expo_id}")
     try:
         table = read_table(file.filename or "", await file.read())
     except UnreadableFile as unreadable:
         errors = {"file": FieldMessage(_unreadable(unreadable.reason))}
-        return render(request, "imports/upload.html", status_code=422, expo=expo, errors=errors)
+        return render(
+            request, "imports/upload.html", status_code=422, expo=expo, errors=errors,
+            kind=chosen, **_titles(chosen),
+        )  # fmt: skip
     stored = StoredImport(
         account_id=visitor.account.id,
         expo_id=expo_id,
+        kind=chosen.name,
         filename=file.filename or "",
         headers=table.headers,
         rows=table.rows,
@@ -109,14 +154,15 @@ async def upload(
 @router.get("/{import_id}")
 async def preview(request: Request, visitor: Staff, expo_id: PathId, import_id: PathId) -> Response:
     """The columns as matched (suggested first, then as the organiser chose) and what the
-    events API would make of every row."""
+    API would make of every row."""
     stored = await _stored(request, visitor, import_id)
-    mapping = _mapping(stored, request.query_params)
+    kind = _kind(stored.kind)
+    mapping = _mapping(stored, kind, request.query_params)
     api = staff_apis(request, visitor)
     expo = await api.get(Api.events, f"/expos/{expo_id}")
-    missing = [name for name in REQUIRED if mapping[name] is None]
-    rows = rows_of(_table(stored), mapping)
-    results = [] if missing else await _batch(api, expo_id, rows, dry_run=True)
+    missing = [name for name in kind.required if mapping[name] is None]
+    rows = rows_of(_table(stored), mapping, kind)
+    results = [] if missing else await _batch(api, kind, expo_id, rows, dry_run=True)
     return render(
         request,
         "imports/preview.html",
@@ -124,11 +170,13 @@ async def preview(request: Request, visitor: Staff, expo_id: PathId, import_id: 
         import_id=import_id,
         stored=stored,
         mapping=mapping,
-        labels=_field_labels(),
+        labels=_field_labels(kind),
         missing=missing,
         rows=rows,
         results=_explained(results),
         counts=_counts(results),
+        kind=kind,
+        **_titles(kind),
     )
 
 
@@ -137,13 +185,17 @@ async def confirm(
     request: Request, visitor: Staff, _form: CheckedForm, expo_id: PathId, import_id: PathId
 ) -> Response:
     stored = await _stored(request, visitor, import_id)
+    kind = _kind(stored.kind)
     form = await request.form()
-    mapping = _mapping(stored, {k: v for k, v in form.items() if isinstance(v, str)})
+    mapping = _mapping(stored, kind, {k: v for k, v in form.items() if isinstance(v, str)})
     api = staff_apis(request, visitor)
     expo = await api.get(Api.events, f"/expos/{expo_id}")
-    rows = rows_of(_table(stored), mapping)
-    results = await _batch(api, expo_id, rows, dry_run=False)
-    accounts = await _accounts_for(request, expo_id, rows, results)
+    rows = rows_of(_table(stored), mapping, kind)
+    results = await _batch(api, kind, expo_id, rows, dry_run=False)
+    if kind is DELEGATES:
+        problems = await _accounts_for(request, expo_id, rows, results)
+    else:
+        problems = await exhibit(request, api, expo_id, rows, results)
     return render(
         request,
         "imports/done.html",
@@ -151,7 +203,10 @@ async def confirm(
         rows=rows,
         results=_explained(results),
         counts=_counts(results),
-        accounts=accounts,
+        accounts=problems,
+        labels=_field_labels(kind),
+        kind=kind,
+        **_titles(kind),
     )
 
 
@@ -169,11 +224,11 @@ def _table(stored: StoredImport) -> Table:
     return Table(stored.headers, stored.rows)
 
 
-def _mapping(stored: StoredImport, chosen: Any) -> dict[str, int | None]:
+def _mapping(stored: StoredImport, kind: Kind, chosen: Any) -> dict[str, int | None]:
     """The suggestions, replaced by what the organiser chose (`col_<field>`: a column's
     number, or empty for none)."""
-    mapping = suggest(stored.headers)
-    for name in FIELDS:
+    mapping = suggest(stored.headers, kind)
+    for name in kind.fields:
         value = chosen.get(f"col_{name}")
         if value is None:
             continue
@@ -182,21 +237,31 @@ def _mapping(stored: StoredImport, chosen: Any) -> dict[str, int | None]:
 
 
 async def _batch(
-    api: PersonApis, expo_id: str, rows: list[Row], dry_run: bool
+    api: PersonApis, kind: Kind, expo_id: str, rows: list[Row], dry_run: bool
 ) -> list[dict[str, Any]]:
-    answer = await api.post(
-        Api.events,
-        f"/expos/{expo_id}/delegates/batch",
-        {"delegates": [row.body for row in rows], "dry_run": dry_run},
-    )
+    bodies = [row.body for row in rows]
+    if kind is DELEGATES:
+        path, body = f"/expos/{expo_id}/delegates/batch", {"delegates": bodies}
+        answer = await api.post(Api.events, path, {**body, "dry_run": dry_run})
+    else:
+        answer = await api.post(
+            Api.catalog, "/sellers/batch", {"sellers": bodies, "dry_run": dry_run}
+        )
     results: list[dict[str, Any]] = answer["results"]
     return results
 
 
 # A country or language the file names in words no table knows reaches the API as typed and
 # fails its length check: said as what it is, not as "at most 2 characters".
-_UNKNOWN_BY_FIELD = {"country": "country_unknown", "languages": "language_unknown"}
-_AS_UNKNOWN = {"string_too_long", "string_too_short", "country_unknown", "language_unknown"}
+_UNKNOWN_BY_FIELD = {
+    "country": "country_unknown",
+    "languages": "language_unknown",
+    "province": "subdivision_unknown",
+    "sectors": "sector_unknown",
+}
+_AS_UNKNOWN = {
+    "string_too_long", "string_too_short", "enum", "country_unknown", "language_unknown",
+}  # fmt: skip
 
 
 def _explained(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
