@@ -47,11 +47,13 @@ environment.globals.update(
     sector_name=vocabulary.sector,
     role_name=vocabulary.role,
     certificate_name=vocabulary.certificate,
+    sales_term_name=vocabulary.sales_term,
     gap_text=vocabulary.gap,
     localized=vocabulary.localized,
 )
 # The same names as filters, for lists: `{{ delegate.sectors | map("sector_name") | join }}`.
-for name in ("country_name", "province_name", "language_name", "sector_name", "certificate_name"):
+FILTERS = ("country", "province", "language", "sector", "certificate", "sales_term")
+for name in (f"{word}_name" for word in FILTERS):
     environment.filters[name] = environment.globals[name]
 
 

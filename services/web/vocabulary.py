@@ -25,6 +25,12 @@ ROLES = {
     "diplomat": N_("Diplomat"), "trade_attache": N_("Trade attaché"),
     "importer": N_("Importer"), "buyer": N_("Buyer"),
 }  # fmt: skip
+SALES_TERMS = {
+    "consignment": N_("Consignment (konsinyasi)"),
+    "outright_purchase": N_("Outright purchase (beli putus)"),
+    "export_fob": N_("Export, FOB"),
+    "export_cif": N_("Export, CIF"),
+}
 CERTIFICATES = {
     "halal": N_("Halal (BPJPH)"), "bpom": N_("BPOM permit (MD/ML)"),
     "pirt": N_("P-IRT home-industry permit"), "trademark": N_("Registered trademark (DJKI)"),
@@ -63,6 +69,10 @@ def sector(code: str) -> str:
 
 def role(code: str) -> str:
     return i18n._(ROLES[code]) if code in ROLES else code
+
+
+def sales_term(code: str) -> str:
+    return i18n._(SALES_TERMS[code]) if code in SALES_TERMS else code
 
 
 def certificate(code: str) -> str:

@@ -146,3 +146,36 @@ async def test_an_organiser_corrects_a_delegates_details_and_sees_errors_in_plac
     assert changed["interests"] == ["kopi arabika", "garam"] and changed["max_meetings"] is None
     page = await browser_less.get(saved.headers["location"])
     assert "Diplomat" in page.text and "Kopi, Garam" in page.text
+
+
+async def test_an_organiser_corrects_a_sellers_details_with_errors_in_place(
+    site: Site,
+    browser_less: httpx.AsyncClient,
+    catalog: httpx.AsyncClient,
+    events: httpx.AsyncClient,
+) -> None:
+    expo = await open_expo(events)
+    typo = unique("Koperasi Kopi Bajwa")
+    seller, booth = await _exhibit(catalog, events, expo["id"], "K1", name=typo, regency="Ngada")
+    await sign_in(browser_less, await site.organiser(), PASSWORD)
+    edit_url = f"/expos/{expo['id']}/exhibitors/{booth['id']}/edit"
+    form = await browser_less.get(edit_url)
+    assert form.status_code == 200 and f'value="{typo}"' in form.text
+    fields = {
+        "csrf": csrf_of(form), "name": typo.replace("Bajwa", "Bajawa"), "province": "Flores",
+        "regency": "Ngada", "languages": "Indonesia", "sectors": ["coffee"],
+        "sales_terms": ["outright_purchase", "export_fob"], "phone": "bukan nomor", "email": "",
+    }  # fmt: skip
+    refused = await browser_less.post(edit_url, data=fields)
+    assert refused.status_code == 422
+    province = refused.text.split('id="f-province"')[0].rsplit('<div class="field', 1)[1]
+    assert "Provinsi ini tidak kami kenal" in province
+    phone = refused.text.split('id="f-phone"')[0].rsplit('<div class="field', 1)[1]
+    assert "Bentuknya tidak sesuai" in phone
+    saved = await browser_less.post(edit_url, data={**fields, "province": "NTT", "phone": ""})
+    assert saved.status_code == 303, saved.text
+    changed = (await catalog.get(f"/sellers/{seller['id']}")).json()
+    assert changed["name"] == typo.replace("Bajwa", "Bajawa") and changed["province"] == "ID-NT"
+    assert changed["sales_terms"] == ["outright_purchase", "export_fob"]
+    page = await browser_less.get(saved.headers["location"])
+    assert "Ekspor, FOB" in page.text

@@ -312,6 +312,11 @@ async def test_an_organiser_looks_after_exhibitors_and_corrects_a_delegate_in_bo
     await person.open(f"/expos/{expo['id']}/exhibitors/{(await _booth(events, expo['id']))}")
     await expect(page.get_by_title("Only in Indonesian")).to_be_visible()
     await person.look("exhibitor")
+    await page.get_by_role("link", name="Edit details").click()
+    await page.get_by_label("Province").fill("Flores")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_text("This is not a province we know")).to_be_visible()
+    await person.look("seller-form-errors")
     await person.open(f"/expos/{expo['id']}/delegates/{guest['id']}/edit")
     await person.look("delegate-form")
     await page.get_by_role("button", name="Bahasa Indonesia").click()  # as it was

@@ -39,6 +39,7 @@ async def list_delegates(
     expo_id: PathId,
     q: str = "",
     country: str = "",
+    sector: str = "",
     state: str = "",
 ) -> Response:
     api = staff_apis(request, visitor)
@@ -53,6 +54,7 @@ async def list_delegates(
         for d in delegates
         if (not wanted or wanted in f"{d['name']} {d['organisation']}".casefold())
         and (not country or d["country"] == country)
+        and (not sector or sector in d["sectors"])
         and (not state or states[d["id"]] == state)
     ]
     shown.sort(key=lambda d: d["name"].casefold())
@@ -65,7 +67,8 @@ async def list_delegates(
         waiting=sum(1 for value in states.values() if value == "invited"),
         states=states,
         countries=countries,
-        query={"q": q, "country": country, "state": state},
+        sectors=sorted({s for d in delegates for s in d["sectors"]}),
+        query={"q": q, "country": country, "sector": sector, "state": state},
     )
 
 

@@ -15,9 +15,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from services.web.api import Api, PersonApis
+from services.web.api import Api, ApiProblem, PersonApis
 from services.web.messages import FieldMessage
-from services.web.pages import render
+from services.web.pages import render, see_other
 from services.web.participants import (
     account_for,
     account_problems,
@@ -31,6 +31,8 @@ from services.web.participants import (
     state_of,
 )
 from services.web.people import CheckedForm, Staff, Visitor, staff_apis
+from services.web.seller_form import SellerForm
+from shared.contracts.catalog import SalesTerm, Sector
 from shared.types import PathId
 
 router = APIRouter(prefix="/expos/{expo_id}/exhibitors")
@@ -135,6 +137,60 @@ async def show_exhibitor(
     request: Request, visitor: Staff, expo_id: PathId, exhibitor_id: PathId
 ) -> Response:
     return await _exhibitor_page(request, visitor, expo_id, exhibitor_id, {}, {})
+
+
+@router.get("/{exhibitor_id}/edit")
+async def edit_exhibitor(
+    request: Request, visitor: Staff, expo_id: PathId, exhibitor_id: PathId
+) -> Response:
+    expo, exhibitor, seller = await _read(staff_apis(request, visitor), expo_id, exhibitor_id)
+    return _edit_page(request, expo, exhibitor, seller, SellerForm.from_seller(seller), {})
+
+
+@router.post("/{exhibitor_id}/edit")
+async def change_exhibitor(
+    request: Request, visitor: Staff, _form: CheckedForm, expo_id: PathId, exhibitor_id: PathId
+) -> Response:
+    """The seller's details as the trade office knows them: the catalog's seller, so every
+    expo it exhibits at shows the change."""
+    api = staff_apis(request, visitor)
+    expo, exhibitor, seller = await _read(api, expo_id, exhibitor_id)
+    posted = await request.form()
+    single = {name: value for name, value in posted.items() if isinstance(value, str)}
+    multiple = {
+        name: [v for v in posted.getlist(name) if isinstance(v, str)]
+        for name in ("sectors", "sales_terms")
+    }
+    form = SellerForm.from_form(single, multiple)
+    try:
+        await api.patch(Api.catalog, f"/sellers/{seller['id']}", form.body(seller["contact"]))
+    except ApiProblem as refused:
+        if refused.status not in (409, 422):
+            raise
+        return _edit_page(request, expo, exhibitor, seller, form, SellerForm.errors(refused))
+    return see_other(f"/expos/{expo_id}/exhibitors/{exhibitor_id}")
+
+
+def _edit_page(
+    request: Request,
+    expo: dict[str, Any],
+    exhibitor: dict[str, Any],
+    seller: dict[str, Any],
+    form: SellerForm,
+    errors: dict[str, FieldMessage],
+) -> Response:
+    return render(
+        request,
+        "participants/seller_form.html",
+        status_code=422 if errors else 200,
+        expo=expo,
+        exhibitor=exhibitor,
+        seller=seller,
+        form=form,
+        errors=errors,
+        sectors=[s.value for s in Sector],
+        sales_terms=[t.value for t in SalesTerm],
+    )
 
 
 @router.post("/{exhibitor_id}/invite")

@@ -1,0 +1,84 @@
+"""The organiser's form for an exhibitor's seller: what the catalog holds of it, as inputs
+people fill (a province by name or code, languages by name), and back into the catalog's PATCH
+body. Pure: no I/O."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.web.api import ApiProblem
+from services.web.imports import languages, province_code
+from services.web.messages import FieldMessage, explain
+
+TEXT_FIELDS = ("name", "province", "regency", "languages", "brand", "phone", "email")
+# A name we could not turn into a code reaches the API as typed: say what the reader typed.
+UNKNOWN = {"province": "subdivision_unknown", "languages": "language_unknown"}
+
+
+@dataclass(frozen=True)
+class SellerForm:
+    name: str = ""
+    province: str = ""
+    regency: str = ""
+    languages: str = ""
+    brand: str = ""
+    phone: str = ""
+    email: str = ""
+    sectors: list[str] = field(default_factory=list)
+    sales_terms: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_seller(cls, seller: dict[str, Any]) -> SellerForm:
+        contact = seller.get("contact") or {}
+        return cls(
+            name=seller["name"],
+            province=seller["province"],
+            regency=seller["regency"],
+            languages=", ".join(seller["languages"]),
+            brand=seller.get("brand") or "",
+            phone=contact.get("phone") or "",
+            email=contact.get("email") or "",
+            sectors=list(seller["sectors"]),
+            sales_terms=list(seller["sales_terms"]),
+        )
+
+    @classmethod
+    def from_form(cls, single: dict[str, str], multiple: dict[str, list[str]]) -> SellerForm:
+        return cls(
+            **{name: single.get(name, "").strip() for name in TEXT_FIELDS},
+            sectors=multiple.get("sectors", []),
+            sales_terms=multiple.get("sales_terms", []),
+        )
+
+    def body(self, contact: dict[str, Any]) -> dict[str, Any]:
+        """The PATCH body; `contact` is the seller's, whose other parts the form leaves as
+        they are."""
+        return {
+            "name": self.name,
+            "province": province_code(self.province),
+            "regency": self.regency,
+            "languages": languages(self.languages),
+            "sectors": self.sectors,
+            "sales_terms": self.sales_terms,
+            "brand": self.brand or None,
+            "contact": {**contact, "phone": self.phone or None, "email": self.email or None},
+        }
+
+    @staticmethod
+    def errors(problem: ApiProblem) -> dict[str, FieldMessage]:
+        """The API's field errors under this form's inputs (`contact.phone` is `phone`)."""
+        shown: dict[str, FieldMessage] = {}
+        for name, error in problem.field_errors("body.").items():
+            base = re.split(r"[.\[]", name.removeprefix("contact."), maxsplit=1)[0]
+            as_typed = error.code in (
+                "string_too_long",
+                "string_too_short",
+                "string_pattern_mismatch",
+            )
+            code = UNKNOWN[base] if base in UNKNOWN and as_typed else error.code
+            shown.setdefault(base, explain(code, error.params, error.message))
+        if not shown:
+            shown["form"] = explain(problem.code, problem.params, problem.detail)
+        return shown
