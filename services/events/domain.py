@@ -360,6 +360,8 @@ def view_field(request_id: str, recorder: str) -> str:
 # keeps them under the expo's key.
 SELLERS_INDEX = "sellers"
 REQUESTS_INDEX = "requests"
+DELEGATES_INDEX = "delegates"
+EXHIBITORS_INDEX = "exhibitors"
 
 
 def requests_of_index(participant_id: str) -> str:

@@ -19,6 +19,8 @@ from services.events.access import (
 )
 from services.events.agenda import AgendaItem, agenda_items
 from services.events.domain import (
+    DELEGATES_INDEX,
+    EXHIBITORS_INDEX,
     EXPO,
     delegate_field,
     delegate_of_subject_field,
@@ -68,7 +70,7 @@ async def delegates(
 ) -> list[DelegateData]:
     """The expo's organiser sees every delegate; a delegate only themselves."""
     everyone = runs(principal, await store.read_expo(expo_id))
-    found = await store.fields_named(expo_id, delegate_field(""))
+    found = await store.listed(expo_id, DELEGATES_INDEX, delegate_field)
     visible = [
         d
         for d in (DelegateData.model_validate_json(raw) for raw in found)
@@ -87,7 +89,7 @@ async def delegate(
 
 async def exhibitors(store: EventsStore, expo_id: str) -> list[ExhibitorData]:
     await store.read_expo(expo_id)  # an unknown expo is a 404, not an empty list
-    found = await store.fields_named(expo_id, exhibitor_field(""))
+    found = await store.listed(expo_id, EXHIBITORS_INDEX, exhibitor_field)
     booths = [ExhibitorData.model_validate_json(raw) for raw in found]
     return sorted(booths, key=lambda x: (x.seller_name, x.id))
 

@@ -6,6 +6,7 @@ import asyncio
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 
 from shared import deadletters
 from tests.helpers import unique
@@ -179,3 +180,26 @@ async def test_a_batch_of_delegates_is_previewed_then_registered_and_a_second_ru
     assert again[0]["existing_id"] == saved[0]["delegate"]["id"]
     assert again[0]["errors"][0]["code"] == "delegate-registered"
     assert (await events.get(f"/expos/{expo['id']}/delegates")).json()["total"] == 1
+
+
+async def test_an_expo_lists_its_participants_from_its_index_and_without_one(
+    catalog: httpx.AsyncClient, events: httpx.AsyncClient, redis: Redis
+) -> None:
+    """Listings read the index sets registration keeps; an expo from before them (no set)
+    is still listed whole, by scanning its fields."""
+    from tests.integration.expo import exhibitor
+
+    expo = await open_expo(events)
+    names = {(await delegate(events, expo["id"]))["id"] for _ in range(3)}
+    booth = await exhibitor(catalog, events, expo["id"])
+
+    async def listed() -> tuple[set[str], set[str]]:
+        found = (await events.get(f"/expos/{expo['id']}/delegates")).json()["items"]
+        booths = (await events.get(f"/expos/{expo['id']}/exhibitors")).json()["items"]
+        return {d["id"] for d in found}, {b["id"] for b in booths}
+
+    assert await listed() == (names, {booth["id"]})
+    indexes = [key async for key in redis.scan_iter(match=f"*expo:{expo['id']}:*")]
+    assert any(key.endswith((b":delegates", b":exhibitors")) for key in indexes)
+    await redis.delete(*(k for k in indexes if k.endswith((b":delegates", b":exhibitors"))))
+    assert await listed() == (names, {booth["id"]})

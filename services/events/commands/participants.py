@@ -8,6 +8,8 @@ from typing import Any
 
 from services.events.access import owns, require_organiser, require_self_or_organiser
 from services.events.domain import (
+    DELEGATES_INDEX,
+    EXHIBITORS_INDEX,
     SELLERS_INDEX,
     delegate_field,
     delegate_of_subject_field,
@@ -93,6 +95,7 @@ def register_delegate(
     person = person_field(delegate.name, delegate.organisation, delegate.country)
     change.expect(person, None)
     change.put(person, delegate.id)
+    change.add_to(DELEGATES_INDEX, delegate.id)
     change.announce(DelegateRegistered(delegate=delegate))
     return change, delegate
 
@@ -176,6 +179,7 @@ def register_exhibitor(
     change.put(exhibitor_of_seller_field(seller.id), exhibitor.id)
     change.put(exhibitor_field(exhibitor.id), exhibitor.model_dump_json())
     change.add_to(SELLERS_INDEX, seller.id)
+    change.add_to(EXHIBITORS_INDEX, exhibitor.id)
     change.announce(ExhibitorRegistered(exhibitor=exhibitor))
     return change, exhibitor
 
