@@ -8,9 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.web.api import ApiProblem
 from services.web.imports import country_code, languages
-from services.web.messages import FieldMessage, explain
 
 TEXT_FIELDS = ("name", "organisation", "country", "role", "languages", "interests", "max_meetings")
 
@@ -66,17 +64,3 @@ class DelegateForm:
             "sectors": self.sectors,
             "required_certifications": self.required_certifications,
         }
-
-    @staticmethod
-    def errors(problem: ApiProblem) -> dict[str, FieldMessage]:
-        """The API's field errors under this form's inputs (`languages[1]` is `languages`)."""
-        shown: dict[str, FieldMessage] = {}
-        for name, error in problem.field_errors("body.").items():
-            base = re.split(r"[.\[]", name, maxsplit=1)[0]
-            # A name we could not turn into a code reaches the API as it was typed, where it
-            # breaks the code's length or pattern: the reader typed a country, say that.
-            code = "country_unknown" if base == "country" else error.code
-            shown.setdefault(base, explain(code, error.params, error.message))
-        if not shown:
-            shown["form"] = explain(problem.code, problem.params, problem.detail)
-        return shown

@@ -32,7 +32,7 @@ MAX_BYTES = 5 * 1024 * 1024
 # Each field, and what people call its column (compared without case, accents or punctuation).
 FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("name", "nama", "nama lengkap", "full name", "participant", "peserta"),
-    "email": ("email", "e-mail", "surel", "alamat email", "mail"),
+    "email": ("email", "e-mail", "surel", "alamat email", "alamat e-mail", "e-mail address", "mail"),
     "organisation": (
         "organisation", "organization", "organisasi", "instansi", "lembaga", "company",
         "perusahaan", "institution",
@@ -213,9 +213,12 @@ SELLER_FIELDS: dict[str, tuple[str, ...]] = {
         "koperasi", "kelompok", "business", "business name", "company", "exhibitor", "seller",
         "peserta pameran",
     ),
-    "email": ("email", "e-mail", "surel", "alamat email", "mail"),
+    "email": ("email", "e-mail", "surel", "alamat email", "alamat e-mail", "e-mail address", "mail"),
     "province": ("province", "provinsi", "prov"),
-    "regency": ("regency", "kabupaten", "kabupaten kota", "kota", "kab kota", "city", "district"),
+    "regency": (
+        "regency", "kabupaten", "kabupaten kota", "kabupaten atau kota", "kota", "kab kota",
+        "city", "regency or city", "district",
+    ),
     "sectors": ("sectors", "sector", "sektor", "komoditas", "commodity", "bidang usaha", "produk"),
     "languages": ("languages", "language", "bahasa"),
     "booth": ("booth", "stand", "stan", "nomor stan", "no stan", "booth number"),

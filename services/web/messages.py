@@ -5,10 +5,14 @@ as English, so nothing is ever hidden."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.web import i18n
+
+if TYPE_CHECKING:
+    from services.web.api import ApiProblem
 
 
 def N_(message: str) -> str:  # the gettext convention for "translate later"
@@ -82,3 +86,43 @@ def explain(code: str | None, params: dict[str, Any], english: str) -> FieldMess
     except (KeyError, ValueError, TypeError):
         # A code whose parameters changed: the sentence without them beats a wrong one.
         return FieldMessage(english, None if i18n.current().value == "en" else "en")
+
+
+# A name the web app could not turn into a code (a country, a province, a sector typed in
+# words no table knows) reaches the API as typed and breaks the code's length, pattern or
+# choices: said as what it is, not as "at most 2 characters".
+TYPED_NAMES = {
+    "country": "country_unknown",
+    "languages": "language_unknown",
+    "province": "subdivision_unknown",
+    "sectors": "sector_unknown",
+}
+AS_TYPED = {"string_too_long", "string_too_short", "string_pattern_mismatch", "enum"}
+
+
+def input_of(field: str) -> str:
+    """The form input an API field belongs to: `body.languages[1]` is `languages`, a seller's
+    `body.contact.phone` is `phone`."""
+    name = field.removeprefix("body.").removeprefix("contact.")
+    return re.split(r"[.\[]", name, maxsplit=1)[0]
+
+
+def explain_field(
+    field: str, code: str | None, params: dict[str, Any], english: str
+) -> FieldMessage:
+    """An API field error in the reader's words, by the input it belongs to."""
+    typed = TYPED_NAMES.get(input_of(field))
+    return explain(typed if typed and code in AS_TYPED else code, params, english)
+
+
+def form_errors(problem: ApiProblem) -> dict[str, FieldMessage]:
+    """The API's field errors under a form's inputs, the first of each; a refusal naming no
+    field under `form`."""
+    shown: dict[str, FieldMessage] = {}
+    for name, error in problem.errors.items():
+        if name.startswith("body."):
+            message = explain_field(name, error.code, error.params, error.message)
+            shown.setdefault(input_of(name), message)
+    if not shown:
+        shown["form"] = explain(problem.code, problem.params, problem.detail)
+    return shown

@@ -4,17 +4,12 @@ body. Pure: no I/O."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.web.api import ApiProblem
 from services.web.imports import languages, province_code
-from services.web.messages import FieldMessage, explain
 
 TEXT_FIELDS = ("name", "province", "regency", "languages", "brand", "phone", "email")
-# A name we could not turn into a code reaches the API as typed: say what the reader typed.
-UNKNOWN = {"province": "subdivision_unknown", "languages": "language_unknown"}
 
 
 @dataclass(frozen=True)
@@ -65,20 +60,3 @@ class SellerForm:
             "brand": self.brand or None,
             "contact": {**contact, "phone": self.phone or None, "email": self.email or None},
         }
-
-    @staticmethod
-    def errors(problem: ApiProblem) -> dict[str, FieldMessage]:
-        """The API's field errors under this form's inputs (`contact.phone` is `phone`)."""
-        shown: dict[str, FieldMessage] = {}
-        for name, error in problem.field_errors("body.").items():
-            base = re.split(r"[.\[]", name.removeprefix("contact."), maxsplit=1)[0]
-            as_typed = error.code in (
-                "string_too_long",
-                "string_too_short",
-                "string_pattern_mismatch",
-            )
-            code = UNKNOWN[base] if base in UNKNOWN and as_typed else error.code
-            shown.setdefault(base, explain(code, error.params, error.message))
-        if not shown:
-            shown["form"] = explain(problem.code, problem.params, problem.detail)
-        return shown

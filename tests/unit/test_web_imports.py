@@ -108,3 +108,26 @@ def test_an_exhibitors_row_becomes_what_the_catalog_registers() -> None:
     assert salt.body["languages"] == ["id"] and salt.body["contact"] == {}
     # Unknown words reach the catalog as typed, so its answer names them.
     assert honey.body["province"] == "Atlantis" and honey.body["sectors"] == ["madu hutan"]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("kind_name", ["delegates", "exhibitors"])
+def test_every_column_of_the_downloadable_template_is_recognised(
+    language: str, kind_name: str
+) -> None:
+    """A filled-in template needs no column chosen by hand, in either language."""
+    from services.web import i18n
+    from services.web.imports import KINDS
+    from services.web.routes.imports import EXAMPLES, _field_labels
+    from shared.contracts.identity import Language
+
+    kind = KINDS[kind_name]
+    i18n.use(Language(language))
+    headers = list(_field_labels(kind).values())
+    assert suggest(headers, kind) == {name: i for i, name in enumerate(kind.fields)}
+    row = rows_of(
+        read_table("t.csv", (";".join(headers) + "\n" + ";".join(EXAMPLES[kind_name])).encode()),
+        suggest(headers, kind),
+        kind,
+    )[0]
+    assert all(len(tag) <= 3 for tag in row.body["languages"])  # every example language known

@@ -309,6 +309,9 @@ async def test_an_organiser_looks_after_exhibitors_and_corrects_a_delegate_in_bo
 
     await page.get_by_role("button", name="English").click()
     person.language = "en"
+    await person.open(f"/expos/{expo['id']}/exhibitors")
+    await expect(page.get_by_role("link", name=salt)).to_be_visible()
+    await person.look("exhibitors")
     await person.open(f"/expos/{expo['id']}/exhibitors/{(await _booth(events, expo['id']))}")
     await expect(page.get_by_title("Only in Indonesian")).to_be_visible()
     await person.look("exhibitor")

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from services.web import vocabulary
 from services.web.api import Api, ApiProblem
 from services.web.delegate_form import DelegateForm
-from services.web.messages import FieldMessage
+from services.web.messages import FieldMessage, form_errors
 from services.web.pages import render, see_other
 from services.web.participants import (
     Participant,
@@ -129,7 +129,7 @@ async def change_delegate(
             raise
         expo = await api.get(Api.events, f"/expos/{expo_id}")
         delegate = await api.get(Api.events, path)
-        return _edit_page(request, expo, delegate, form, DelegateForm.errors(refused))
+        return _edit_page(request, expo, delegate, form, form_errors(refused))
     return see_other(path)
 
 

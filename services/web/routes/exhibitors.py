@@ -16,7 +16,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from services.web.api import Api, ApiProblem, PersonApis
-from services.web.messages import FieldMessage
+from services.web.messages import FieldMessage, form_errors
 from services.web.pages import render, see_other
 from services.web.participants import (
     account_for,
@@ -167,7 +167,7 @@ async def change_exhibitor(
     except ApiProblem as refused:
         if refused.status not in (409, 422):
             raise
-        return _edit_page(request, expo, exhibitor, seller, form, SellerForm.errors(refused))
+        return _edit_page(request, expo, exhibitor, seller, form, form_errors(refused))
     return see_other(f"/expos/{expo_id}/exhibitors/{exhibitor_id}")
 
 

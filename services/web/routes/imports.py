@@ -29,7 +29,7 @@ from services.web.imports import (
     rows_of,
     suggest,
 )
-from services.web.messages import FieldMessage, explain
+from services.web.messages import FieldMessage, explain_field, input_of
 from services.web.pages import render, see_other
 from services.web.people import CheckedForm, Staff, Visitor, staff_apis
 from services.web.store import StoredImport
@@ -95,7 +95,7 @@ async def upload_page(
 EXAMPLES = {
     "delegates": [
         "Kenji Watanabe", "kenji.watanabe@example.org", "Embassy of Japan, Jakarta", "JP",
-        "trade attaché", "English, 日本語", "specialty arabica coffee; cashew kernels",
+        "trade attaché", "English, Jepang", "specialty arabica coffee; cashew kernels",
     ],
     "exhibitors": [
         "Kelompok Tenun Ina Ndao", "inandao@example.id", "Nusa Tenggara Timur", "Kupang",
@@ -251,19 +251,6 @@ async def _batch(
     return results
 
 
-# A country or language the file names in words no table knows reaches the API as typed and
-# fails its length check: said as what it is, not as "at most 2 characters".
-_UNKNOWN_BY_FIELD = {
-    "country": "country_unknown",
-    "languages": "language_unknown",
-    "province": "subdivision_unknown",
-    "sectors": "sector_unknown",
-}
-_AS_UNKNOWN = {
-    "string_too_long", "string_too_short", "enum", "country_unknown", "language_unknown",
-}  # fmt: skip
-
-
 def _explained(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each row's result with its problems in the reader's language."""
     return [
@@ -273,12 +260,12 @@ def _explained(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _problem(error: dict[str, Any]) -> tuple[str, FieldMessage]:
+    """The input a row's error belongs to (a column's field), and the error in its words."""
     name = str(error["field"])
-    code = error.get("code")
-    unknown = _UNKNOWN_BY_FIELD.get(name.split("[")[0].split(".")[0])
-    if unknown is not None and code in _AS_UNKNOWN:
-        code = unknown
-    return name, explain(code, error.get("params") or {}, str(error["message"]))
+    message = explain_field(
+        name, error.get("code"), error.get("params") or {}, str(error["message"])
+    )
+    return input_of(name), message
 
 
 def _counts(results: list[dict[str, Any]]) -> dict[str, int]:
