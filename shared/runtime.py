@@ -6,6 +6,7 @@ what it adds: its store, its consumers, its loops."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from shared.ratelimit import SubjectRateLimits
 from shared.readiness import BrokerProbe, redis_and_broker
 from shared.redis_client import make_redis
 from shared.settings import Settings, get_settings
+from shared.types import load_code_lists
 
 STOP_TIMEOUT_S = 20
 
@@ -77,6 +79,7 @@ def service_app(
             await ensure_topics(settings, list(topics))
             workers = await assemble(Runtime(settings, redis, outbox), app)
             app.state.consumers = workers.consumers
+            freeze_what_startup_made()
             async with running(relay, workers.consumers, workers.loops):
                 yield
         finally:
@@ -86,6 +89,16 @@ def service_app(
             await redis.aclose()
 
     return create_service_app(name, title, lifespan, routers, redis_and_broker)
+
+
+def freeze_what_startup_made() -> None:
+    """A full garbage collection walks every object the process holds, and most of them (the
+    framework, the code lists, the web app's catalogs and compiled templates) are made at
+    start and live as long as the process: moved out of the collector's sight, they no longer
+    stall one request in ten (the web app's delegates list: 57 ms of a 140 ms answer)."""
+    load_code_lists()
+    gc.collect()
+    gc.freeze()
 
 
 @asynccontextmanager

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+from contextlib import suppress
+from functools import lru_cache
 from typing import Annotated
 
 import langcodes
@@ -10,9 +12,15 @@ import pycountry
 from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from shared.hs import hs_nomenclature
+from shared.hs import NomenclatureMissing, hs_nomenclature
+
+# The code-list checks are pure and few codes recur, while every stored record read back is
+# validated again (an expo's 400 delegates each name their country and languages): remember the
+# answers, bounded so that junk sent to an API cannot grow the memory.
+CODES_REMEMBERED = 4096
 
 
+@lru_cache(maxsize=CODES_REMEMBERED)
 def _country(code: str) -> str:
     code = code.upper()
     if pycountry.countries.get(alpha_2=code) is None:
@@ -22,6 +30,7 @@ def _country(code: str) -> str:
     return code
 
 
+@lru_cache(maxsize=CODES_REMEMBERED)
 def _subdivision(code: str) -> str:
     code = code.upper()
     if pycountry.subdivisions.get(code=code) is None:
@@ -33,6 +42,7 @@ def _subdivision(code: str) -> str:
     return code
 
 
+@lru_cache(maxsize=CODES_REMEMBERED)
 def _language(tag: str) -> str:
     if not langcodes.tag_is_valid(tag):
         raise PydanticCustomError(
@@ -46,6 +56,18 @@ def _currency(code: str) -> str:
     if pycountry.currencies.get(alpha_3=code) is None:
         raise ValueError(f"'{code}' is not an ISO 4217 currency code")
     return code
+
+
+def load_code_lists() -> None:
+    """Read the code lists now, as a service starts (pycountry and the HS nomenclature load on
+    first use): its first request does not wait for them, and they are part of what the
+    service freezes out of the collector's sight (`shared.runtime`)."""
+    _country("ID")
+    _subdivision("ID-NT")
+    _language("id")
+    _currency("IDR")
+    with suppress(NomenclatureMissing):  # said on the first HS code checked, as before
+        hs_nomenclature()
 
 
 def _hs_code(code: str) -> str:

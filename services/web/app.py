@@ -20,9 +20,10 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.web import i18n
 from services.web.api import ApiProblem, Apis
 from services.web.i18n import _
-from services.web.pages import render, see_other
+from services.web.pages import compile_templates, render, see_other
 from services.web.people import BadForm, NotAllowed, SignInNeeded, Visitors
 from services.web.routes import (
     delegates,
@@ -62,6 +63,8 @@ async def _close_when_stopped(client: httpx.AsyncClient) -> None:
 
 
 async def assemble(runtime: Runtime, app: FastAPI) -> Workers:
+    i18n.load_catalogs()
+    compile_templates()
     app.state.accounts = AccountStore(runtime.redis, runtime.outbox)
     app.state.sessions = SessionStore(runtime.redis, runtime.settings.web_session_seconds)
     app.state.sign_in_limits = Limits(runtime.redis, runtime.settings.sign_in_limits)

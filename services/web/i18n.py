@@ -70,7 +70,20 @@ def negotiate(accept_language: str | None) -> Language:
 
 
 def locale() -> Locale:
-    return Locale.parse(current().value)
+    return _locale(current())
+
+
+@cache  # a list page asks for it once per row
+def _locale(language: Language) -> Locale:
+    return Locale.parse(language.value)
+
+
+def load_catalogs() -> None:
+    """Our messages and Babel's data for every language, read as the app starts rather than
+    by its first pages."""
+    for language in Language:
+        translations(language)
+        _locale(language).territories  # noqa: B018 (the locale's data loads on first use)
 
 
 # The APIs send ISO 8601 text; pages format what they show, so both kinds are taken.

@@ -57,6 +57,12 @@ for name in (f"{word}_name" for word in FILTERS):
     environment.filters[name] = environment.globals[name]
 
 
+def compile_templates() -> None:
+    """Every template compiled as the app starts, not by the first page that shows it."""
+    for name in environment.list_templates():
+        environment.get_template(name)
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     visitor = visitor_of(request)
     html = environment.get_template(template).render(

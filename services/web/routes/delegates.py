@@ -3,6 +3,7 @@ page, correcting their details, inviting them, and acting as them."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -43,8 +44,10 @@ async def list_delegates(
     state: str = "",
 ) -> Response:
     api = staff_apis(request, visitor)
-    expo = await api.get(Api.events, f"/expos/{expo_id}")
-    delegates = await every(api, Api.events, f"/expos/{expo_id}/delegates")
+    expo, delegates = await asyncio.gather(
+        api.get(Api.events, f"/expos/{expo_id}"),
+        every(api, Api.events, f"/expos/{expo_id}/delegates"),
+    )
     accounts = await request.app.state.accounts.find_many([d["subject"] for d in delegates])
     states = {d["id"]: state_of(accounts.get(d["subject"])) for d in delegates}
     countries = sorted({d["country"] for d in delegates}, key=vocabulary.country)

@@ -7,6 +7,7 @@ seller's `owner` in the catalog."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
@@ -63,12 +64,16 @@ async def list_exhibitors(
     state: str = "",
 ) -> Response:
     api = staff_apis(request, visitor)
-    expo = await api.get(Api.events, f"/expos/{expo_id}")
-    exhibitors = await every(api, Api.events, f"/expos/{expo_id}/exhibitors")
-    sellers = {s["id"]: s for s in await every(api, Api.catalog, "/sellers")}
+    expo, exhibitors, listed_sellers, listed_products = await asyncio.gather(
+        api.get(Api.events, f"/expos/{expo_id}"),
+        every(api, Api.events, f"/expos/{expo_id}/exhibitors"),
+        every(api, Api.catalog, "/sellers"),
+        every(api, Api.catalog, "/products"),
+    )
+    sellers = {s["id"]: s for s in listed_sellers}
     exhibiting = {e["seller_id"] for e in exhibitors}
     products: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for product in await every(api, Api.catalog, "/products"):
+    for product in listed_products:
         if product["seller_id"] in exhibiting:
             products[product["seller_id"]].append(product)
     owners = [s["owner"] for s in sellers.values() if s["owner"] and s["id"] in exhibiting]
