@@ -36,6 +36,7 @@ from services.events.domain import (
 from services.events.views import (
     BookingView,
     DelegateView,
+    ExhibitorView,
     NewRequestView,
     RegistrationView,
     RequestView,
@@ -207,6 +208,15 @@ class EventsStore:
         if person is not None:
             raw |= await self.read(expo_id, [person])
         return DelegateView(expo, delegate, raw)
+
+    async def exhibitor_view(self, expo_id: str, exhibitor_id: str) -> ExhibitorView:
+        raw = await self.read(expo_id, [EXPO, exhibitor_field(exhibitor_id)])
+        expo = expo_of(raw, expo_id)
+        found = raw.get(exhibitor_field(exhibitor_id))
+        if found is None:
+            raise NotFound(f"no exhibitor {exhibitor_id} in expo {expo_id}", "exhibitor_id")
+        exhibitor = ExhibitorData.model_validate_json(found)
+        return ExhibitorView(expo, exhibitor, await self.seller(exhibitor.seller_id), raw)
 
     async def new_request_view(
         self, expo_id: str, request_id: str, delegate_id: str, exhibitor_id: str

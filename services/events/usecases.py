@@ -141,6 +141,24 @@ async def register_exhibitor(
     )
 
 
+async def update_exhibitor(
+    store: EventsStore,
+    principal: Principal,
+    expo_id: str,
+    exhibitor_id: str,
+    changes: dict[str, Any],
+    availability: Availability | None,
+    availability_given: bool,
+) -> ExhibitorData:
+    return await store.change(
+        expo_id,
+        lambda: store.exhibitor_view(expo_id, exhibitor_id),
+        lambda view: participants.update_exhibitor(
+            principal, view, changes, availability, availability_given
+        ),
+    )
+
+
 # -- meeting requests ----------------------------------------------------------------------------
 async def request_meeting(
     store: EventsStore,

@@ -53,6 +53,17 @@ class DelegateView:
 
 
 @dataclass(frozen=True)
+class ExhibitorView:
+    """An exhibitor and its seller as this service last heard of it (whose owner may change
+    the booth as the organiser may)."""
+
+    expo: ExpoData
+    exhibitor: ExhibitorData
+    seller: SellerData | None
+    raw: dict[str, str]
+
+
+@dataclass(frozen=True)
 class NewRequestView:
     """What a new meeting request is checked against: the expo, both participants, a request
     already made under the same id (a redelivery) and an open one between the two."""

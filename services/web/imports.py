@@ -219,7 +219,10 @@ SELLER_FIELDS: dict[str, tuple[str, ...]] = {
         "regency", "kabupaten", "kabupaten kota", "kabupaten atau kota", "kota", "kab kota",
         "city", "regency or city", "district",
     ),
-    "sectors": ("sectors", "sector", "sektor", "komoditas", "commodity", "bidang usaha", "produk"),
+    "sectors": (
+        "sectors", "sector", "sektor", "komoditas", "commodity", "commodities", "bidang usaha",
+        "produk", "products", "product",
+    ),
     "languages": ("languages", "language", "bahasa"),
     "booth": ("booth", "stand", "stan", "nomor stan", "no stan", "booth number"),
     "phone": ("phone", "telepon", "telp", "hp", "no hp", "nomor hp", "whatsapp", "wa"),

@@ -1,6 +1,6 @@
-"""The organiser's form for an exhibitor's seller: what the catalog holds of it, as inputs
-people fill (a province by name or code, languages by name), and back into the catalog's PATCH
-body. Pure: no I/O."""
+"""The organiser's form for an exhibitor: its booth and meeting limit at this expo (the events
+service's) and what the catalog holds of its seller, as inputs people fill (a province by name
+or code, languages by name), and back into the two PATCH bodies. Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ from typing import Any
 
 from services.web.imports import languages, province_code
 
-TEXT_FIELDS = ("name", "province", "regency", "languages", "brand", "phone", "email")
+TEXT_FIELDS = (
+    "booth", "max_meetings", "name", "province", "regency", "languages", "brand", "phone", "email",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class SellerForm:
+    booth: str = ""
+    max_meetings: str = ""  # empty: no limit
     name: str = ""
     province: str = ""
     regency: str = ""
@@ -25,9 +29,12 @@ class SellerForm:
     sales_terms: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_seller(cls, seller: dict[str, Any]) -> SellerForm:
+    def from_exhibitor(cls, exhibitor: dict[str, Any], seller: dict[str, Any]) -> SellerForm:
         contact = seller.get("contact") or {}
+        limit = exhibitor.get("max_meetings")
         return cls(
+            booth=exhibitor.get("booth") or "",
+            max_meetings="" if limit is None else str(limit),
             name=seller["name"],
             province=seller["province"],
             regency=seller["regency"],
@@ -47,9 +54,18 @@ class SellerForm:
             sales_terms=multiple.get("sales_terms", []),
         )
 
-    def body(self, contact: dict[str, Any]) -> dict[str, Any]:
-        """The PATCH body; `contact` is the seller's, whose other parts the form leaves as
-        they are."""
+    def exhibitor_body(self) -> dict[str, Any]:
+        """The events service's PATCH body: an empty booth is none yet, an empty limit none;
+        a limit that is not a number goes as typed, for the API to name."""
+        limit = self.max_meetings
+        return {
+            "booth": self.booth or None,
+            "max_meetings": int(limit) if limit.isdigit() else (limit or None),
+        }
+
+    def seller_body(self, contact: dict[str, Any]) -> dict[str, Any]:
+        """The catalog's PATCH body; `contact` is the seller's, whose other parts the form
+        leaves as they are."""
         return {
             "name": self.name,
             "province": province_code(self.province),

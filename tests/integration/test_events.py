@@ -100,6 +100,50 @@ async def test_wrong_participants_and_requests_are_refused_naming_the_field(
 
 
 # -- matches become requests -----------------------------------------------------------------
+async def test_an_exhibitors_booth_and_limits_change_by_the_organiser_or_its_owner_only(
+    catalog: httpx.AsyncClient, events: httpx.AsyncClient, settings: Settings
+) -> None:
+    """A booth is assigned after registration, corrected, cleared; the seller's owner may set
+    their own availability, another seller may not; each change is announced."""
+    expo = await open_expo(events)
+    owner = unique("umkm-owner")
+    seller = (
+        await catalog.post("/sellers", json=seller_body(name=unique("Garam"), owner=owner))
+    ).json()
+    booth = await exhibitor_of(events, expo["id"], seller["id"])
+    path = f"/expos/{expo['id']}/exhibitors/{booth['id']}"
+    assigned = await events.patch(path, json={"booth": "B-12", "max_meetings": 6})
+    assert assigned.status_code == 200, assigned.text
+    assert assigned.json()["booth"] == "B-12" and assigned.json()["max_meetings"] == 6
+    assert assigned.json()["version"] == booth["version"] + 1
+    own = bearer(settings, Role.seller, owner)
+    narrowed = await events.patch(path, json={"availability": {"sessions": ["d1-am"]}}, headers=own)
+    assert narrowed.status_code == 200, narrowed.text
+    assert narrowed.json()["available_slots"][0] == "d1-am-01"
+    assert all(slot.startswith("d1-am-") for slot in narrowed.json()["available_slots"])
+    assert narrowed.json()["booth"] == "B-12"  # what was left out stays
+    cleared = await events.patch(path, json={"booth": None, "max_meetings": None})
+    assert cleared.json()["booth"] is None and cleared.json()["max_meetings"] is None
+    assert (await events.get(path)).json()["version"] == booth["version"] + 3
+    other = bearer(settings, Role.seller, unique("another-umkm"))
+    assert (await events.patch(path, json={"booth": "A-1"}, headers=other)).status_code == 403
+    assert_problem(await events.patch(path, json={"booth": "B" * 21}), 422, "body.booth")
+    assert_problem(await events.patch(path, json={"availability": None}), 422, "body.availability")
+    unknown = await events.patch(f"/expos/{expo['id']}/exhibitors/exh-none", json={"booth": "C"})
+    assert unknown.status_code == 404, unknown.text
+
+    def booths_announced(records: list[Any]) -> list[str | None]:
+        return [
+            envelope.event().exhibitor.booth  # type: ignore[attr-defined]
+            for envelope in (parse_record(r.value, r.headers) for r in records)
+            if envelope.type == "expo.exhibitor.updated"
+            and envelope.event().exhibitor.id == booth["id"]  # type: ignore[attr-defined]
+        ]
+
+    records = await read_topic(settings, topics.EXPO, lambda r: len(booths_announced(r)) == 3)
+    assert booths_announced(records) == ["B-12", "B-12", None]
+
+
 async def test_an_accepted_match_becomes_one_meeting_request_even_when_redelivered(
     catalog, events, settings: Settings
 ) -> None:

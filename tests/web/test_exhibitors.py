@@ -161,21 +161,36 @@ async def test_an_organiser_corrects_a_sellers_details_with_errors_in_place(
     edit_url = f"/expos/{expo['id']}/exhibitors/{booth['id']}/edit"
     form = await browser_less.get(edit_url)
     assert form.status_code == 200 and f'value="{typo}"' in form.text
+    assert 'id="f-booth" name="booth" type="text" value="K1"' in form.text
     fields = {
-        "csrf": csrf_of(form), "name": typo.replace("Bajwa", "Bajawa"), "province": "Flores",
-        "regency": "Ngada", "languages": "Indonesia", "sectors": ["coffee"],
+        "csrf": csrf_of(form), "booth": "K-12, aula utama El Tari", "max_meetings": "enam",
+        "name": typo.replace("Bajwa", "Bajawa"), "province": "Flores", "regency": "Ngada",
+        "languages": "Indonesia", "sectors": ["coffee"],
         "sales_terms": ["outright_purchase", "export_fob"], "phone": "bukan nomor", "email": "",
     }  # fmt: skip
     refused = await browser_less.post(edit_url, data=fields)
     assert refused.status_code == 422
+    # The errors of both services, each next to its field: the booth is the events service's.
     province = refused.text.split('id="f-province"')[0].rsplit('<div class="field', 1)[1]
     assert "Provinsi ini tidak kami kenal" in province
     phone = refused.text.split('id="f-phone"')[0].rsplit('<div class="field', 1)[1]
     assert "Bentuknya tidak sesuai" in phone
-    saved = await browser_less.post(edit_url, data={**fields, "province": "NTT", "phone": ""})
+    booth_field = refused.text.split('id="f-booth"')[0].rsplit('<div class="field', 1)[1]
+    assert "20" in booth_field  # at most 20 characters
+    limit = refused.text.split('id="f-max_meetings"')[0].rsplit('<div class="field', 1)[1]
+    assert "Isi bilangan bulat" in limit
+    fixed = {**fields, "booth": "K-12", "max_meetings": "6", "province": "NTT", "phone": ""}
+    saved = await browser_less.post(edit_url, data=fixed)
     assert saved.status_code == 303, saved.text
     changed = (await catalog.get(f"/sellers/{seller['id']}")).json()
     assert changed["name"] == typo.replace("Bajwa", "Bajawa") and changed["province"] == "ID-NT"
     assert changed["sales_terms"] == ["outright_purchase", "export_fob"]
+    at_expo = (await events.get(f"/expos/{expo['id']}/exhibitors/{booth['id']}")).json()
+    assert at_expo["booth"] == "K-12" and at_expo["max_meetings"] == 6
     page = await browser_less.get(saved.headers["location"])
-    assert "Ekspor, FOB" in page.text
+    assert "Ekspor, FOB" in page.text and "K-12" in page.text
+    # Saving again without touching the booth changes nothing at the expo.
+    again = await browser_less.post(edit_url, data={**fixed, "csrf": csrf_of(page)})
+    assert again.status_code == 303, again.text
+    same = (await events.get(f"/expos/{expo['id']}/exhibitors/{booth['id']}")).json()
+    assert same["version"] == at_expo["version"]

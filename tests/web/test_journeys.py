@@ -261,21 +261,14 @@ async def test_an_organiser_looks_after_exhibitors_and_corrects_a_delegate_in_bo
     await person.open(f"/expos/{expo['id']}/exhibitors")
     await expect(page.get_by_role("link", name=weavers)).to_be_visible()
     await person.look("exhibitors")
+    await person.printed("exhibitors")
 
     await page.get_by_role("link", name="Impor peserta pameran").click()
     await person.look("exhibitor-import")
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
     salt = unique("Koperasi Garam Bipolo")
-    for row in (["Nama UMKM", "Provinsi", "Kabupaten", "Komoditas", "Stan"],
-                [salt, "NTT", "Kupang", "garam", "S01"],
-                ["Madu Sumbawa", "Sumbawa Raya", "Sumbawa", "madu", "S02"]):  # fmt: skip
-        sheet.append(row)
-    xlsx = io.BytesIO()
-    book.save(xlsx)
-    upload = FilePayload(name="umkm.xlsx", mimeType="application/octet-stream",
-                         buffer=xlsx.getvalue())  # fmt: skip
+    upload = _xlsx("umkm.xlsx", [["Nama UMKM", "Provinsi", "Kabupaten", "Komoditas", "Stan"],
+                                 [salt, "NTT", "Kupang", "garam", "S01"],
+                                 ["Madu Sumbawa", "Sumbawa Raya", "Sumbawa", "madu", "S02"]])  # fmt: skip
     await page.get_by_label("Berkas").set_input_files(files=[upload])
     await page.get_by_role("button", name="Baca berkas").click()
     await expect(page.get_by_role("status")).to_contain_text("1 siap, 1 perlu diperbaiki")
@@ -289,6 +282,7 @@ async def test_an_organiser_looks_after_exhibitors_and_corrects_a_delegate_in_bo
     await page.get_by_role("link", name=weavers).click()
     await expect(page.get_by_text("Ikat table runner")).to_be_visible()
     await person.look("exhibitor")
+    await person.printed("exhibitor")
     await page.get_by_label("Alamat e-mail").fill(f"{unique('tenun')}@lembata.example")
     await page.get_by_role("button", name="Buat tautan undangan").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text(weavers)
@@ -312,14 +306,39 @@ async def test_an_organiser_looks_after_exhibitors_and_corrects_a_delegate_in_bo
     await person.open(f"/expos/{expo['id']}/exhibitors")
     await expect(page.get_by_role("link", name=salt)).to_be_visible()
     await person.look("exhibitors")
+    await page.get_by_role("link", name="Import exhibitors").click()
+    cashew = unique("Koperasi Mete Flores Timur")
+    upload = _xlsx("producers.xlsx", [
+        ["Business name", "Province", "Regency", "Products", "Booth"],
+        [cashew, "Nusa Tenggara Timur", "Flores Timur", "jambu mete", "M01"],
+        ["Kopi Kintamani", "Bali Utara", "Bangli", "kopi", "M02"]])  # fmt: skip
+    await page.get_by_label("File").set_input_files(files=[upload])
+    await page.get_by_role("button", name="Read the file").click()
+    await expect(page.get_by_role("status")).to_contain_text("1 ready, 1 to fix")
+    await expect(page.get_by_text("This is not a province we know").first).to_be_visible()
+    await person.look("exhibitor-import-preview")
+    await page.get_by_role("button", name="Add 1 exhibitor").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Import done")
+    await person.look("exhibitor-import-done")
+    await page.get_by_role("link", name="To the exhibitors").click()
+    await expect(page.get_by_role("link", name=cashew)).to_be_visible()
+    await person.open(f"/expos/{expo['id']}/exhibitors?province=ID-NT&readiness=ready")
+    await expect(page.get_by_role("link", name=weavers)).to_be_visible()
+    # Names made once per template (the account states) follow the reader's language too.
+    await expect(page.get_by_role("cell", name="Invited, not signed in yet")).to_be_visible()
+    await person.printed("exhibitors-filtered")
     await person.open(f"/expos/{expo['id']}/exhibitors/{(await _booth(events, expo['id']))}")
     await expect(page.get_by_title("Only in Indonesian")).to_be_visible()
     await person.look("exhibitor")
     await page.get_by_role("link", name="Edit details").click()
+    await page.get_by_label("Booth").fill("T-07 Aula El Tari")
     await page.get_by_label("Province").fill("Flores")
     await page.get_by_role("button", name="Save").click()
     await expect(page.get_by_text("This is not a province we know")).to_be_visible()
     await person.look("seller-form-errors")
+    await page.get_by_label("Province").fill("NTT")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_text("T-07 Aula El Tari")).to_be_visible()
     await person.open(f"/expos/{expo['id']}/delegates/{guest['id']}/edit")
     await person.look("delegate-form")
     await page.get_by_role("button", name="Bahasa Indonesia").click()  # as it was
@@ -328,3 +347,15 @@ async def test_an_organiser_looks_after_exhibitors_and_corrects_a_delegate_in_bo
 async def _booth(events: httpx.AsyncClient, expo_id: str) -> str:
     listed = (await events.get(f"/expos/{expo_id}/exhibitors")).json()["items"]
     return str(listed[0]["id"])
+
+
+def _xlsx(name: str, rows: list[list[str]]) -> FilePayload:
+    """A workbook as a browser uploads it (the type a phone gives an .xlsx it cannot name)."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    xlsx = io.BytesIO()
+    book.save(xlsx)
+    return FilePayload(name=name, mimeType="application/octet-stream", buffer=xlsx.getvalue())

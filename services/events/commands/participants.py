@@ -4,9 +4,14 @@ their profile; sellers of the catalog register as exhibitors."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from services.events.access import owns, require_organiser, require_self_or_organiser
+from services.events.access import (
+    owns,
+    require_exhibitor_or_organiser,
+    require_organiser,
+    require_self_or_organiser,
+)
 from services.events.domain import (
     DELEGATES_INDEX,
     EXHIBITORS_INDEX,
@@ -19,7 +24,7 @@ from services.events.domain import (
     person_field,
     renamed_person,
 )
-from services.events.views import DelegateView, RegistrationView
+from services.events.views import DelegateView, ExhibitorView, RegistrationView
 from shared.atomic import Change
 from shared.auth import Principal, Role
 from shared.contracts.catalog import ListingStatus, SellerData
@@ -29,6 +34,7 @@ from shared.contracts.expo import (
     DelegateUpdated,
     ExhibitorData,
     ExhibitorRegistered,
+    ExhibitorUpdated,
     ExpoData,
     ExpoStatus,
 )
@@ -109,15 +115,9 @@ def update_delegate(
 ) -> tuple[Change, DelegateData]:
     """`changes`: the profile fields given; availability replaced only when given."""
     require_self_or_organiser(principal, view.expo, view.delegate)
-    if availability_given:
-        changes = {**changes, "available_slots": _slots(view.expo, availability)}
     delegate = view.delegate
-    updated = delegate.model_copy(update={**changes, "version": delegate.version + 1})
-    updated = DelegateData.model_validate(updated.model_dump())
-    name = delegate_field(delegate.id)
-    change = Change()
-    change.expect(name, view.raw[name])
-    change.put(name, updated.model_dump_json())
+    updated = _revised(delegate, changes, view.expo, availability, availability_given)
+    change = _replacing(delegate_field(delegate.id), view.raw, updated)
     person = renamed_person(delegate, changes)
     if person is not None:
         # Renamed: the natural key moves with the delegate, unless it is someone else's.
@@ -182,6 +182,48 @@ def register_exhibitor(
     change.add_to(EXHIBITORS_INDEX, exhibitor.id)
     change.announce(ExhibitorRegistered(exhibitor=exhibitor))
     return change, exhibitor
+
+
+def update_exhibitor(
+    principal: Principal,
+    view: ExhibitorView,
+    changes: dict[str, Any],
+    availability: Availability | None,
+    availability_given: bool,
+) -> tuple[Change, ExhibitorData]:
+    """`changes`: the booth and meeting limit given; availability replaced only when given.
+    The expo's organiser or the seller's owner may change them."""
+    require_exhibitor_or_organiser(principal, view.expo, view.seller)
+    exhibitor = view.exhibitor
+    updated = _revised(exhibitor, changes, view.expo, availability, availability_given)
+    change = _replacing(exhibitor_field(exhibitor.id), view.raw, updated)
+    change.announce(ExhibitorUpdated(exhibitor=updated))
+    return change, updated
+
+
+Participant = TypeVar("Participant", DelegateData, ExhibitorData)
+
+
+def _revised(
+    participant: Participant,
+    changes: dict[str, Any],
+    expo: ExpoData,
+    availability: Availability | None,
+    availability_given: bool,
+) -> Participant:
+    """The participant with `changes` (checked as a whole again) and its next version."""
+    if availability_given:
+        changes = {**changes, "available_slots": _slots(expo, availability)}
+    updated = participant.model_copy(update={**changes, "version": participant.version + 1})
+    return type(participant).model_validate(updated.model_dump())
+
+
+def _replacing(name: str, raw: dict[str, str], updated: Participant) -> Change:
+    """A change putting `updated` in field `name`, if that is still as it was read."""
+    change = Change()
+    change.expect(name, raw[name])
+    change.put(name, updated.model_dump_json())
+    return change
 
 
 def _slots(expo: ExpoData, availability: Availability | None) -> list[str] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections import defaultdict
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -149,15 +150,18 @@ async def edit_exhibitor(
     request: Request, visitor: Staff, expo_id: PathId, exhibitor_id: PathId
 ) -> Response:
     expo, exhibitor, seller = await _read(staff_apis(request, visitor), expo_id, exhibitor_id)
-    return _edit_page(request, expo, exhibitor, seller, SellerForm.from_seller(seller), {})
+    return _edit_page(
+        request, expo, exhibitor, seller, SellerForm.from_exhibitor(exhibitor, seller), {}
+    )
 
 
 @router.post("/{exhibitor_id}/edit")
 async def change_exhibitor(
     request: Request, visitor: Staff, _form: CheckedForm, expo_id: PathId, exhibitor_id: PathId
 ) -> Response:
-    """The seller's details as the trade office knows them: the catalog's seller, so every
-    expo it exhibits at shows the change."""
+    """The booth and meeting limit at this expo (the events service's), and the seller's
+    details as the trade office knows them (the catalog's: every expo it exhibits at shows
+    the change). Each is saved only if it changed, and the errors of both are shown."""
     api = staff_apis(request, visitor)
     expo, exhibitor, seller = await _read(api, expo_id, exhibitor_id)
     posted = await request.form()
@@ -167,13 +171,28 @@ async def change_exhibitor(
         for name in ("sectors", "sales_terms")
     }
     form = SellerForm.from_form(single, multiple)
+    errors: dict[str, FieldMessage] = {}
+    at_this_expo = form.exhibitor_body()
+    if any(exhibitor[name] != value for name, value in at_this_expo.items()):
+        path = f"/expos/{expo_id}/exhibitors/{exhibitor_id}"
+        errors |= await _refusals(api.patch(Api.events, path, at_this_expo))
+    errors |= await _refusals(
+        api.patch(Api.catalog, f"/sellers/{seller['id']}", form.seller_body(seller["contact"]))
+    )
+    if errors:
+        return _edit_page(request, expo, exhibitor, seller, form, errors)
+    return see_other(f"/expos/{expo_id}/exhibitors/{exhibitor_id}")
+
+
+async def _refusals(change: Awaitable[object]) -> dict[str, FieldMessage]:
+    """What the API refused of a change, by the form's field (a 409 or 422); none if made."""
     try:
-        await api.patch(Api.catalog, f"/sellers/{seller['id']}", form.body(seller["contact"]))
+        await change
     except ApiProblem as refused:
         if refused.status not in (409, 422):
             raise
-        return _edit_page(request, expo, exhibitor, seller, form, form_errors(refused))
-    return see_other(f"/expos/{expo_id}/exhibitors/{exhibitor_id}")
+        return form_errors(refused)
+    return {}
 
 
 def _edit_page(
