@@ -51,18 +51,23 @@ class Patch(Strict):
         return value
 
 
-class FieldError(BaseModel):
-    field: str
-    message: str
+class RuleBroken(BaseModel):
+    """What a client translates a refusal from, whether or not it names a field."""
+
     code: str | None = Field(
         None,
         description="The rule broken, for a client to translate: pydantic's error type "
-        "(`missing`, `string_too_long`) or the domain's (`end-before-start`)",
+        "(`missing`, `string_too_long`) or the domain's (`end-before-start`, `meeting-locked`)",
         examples=["end-before-start"],
     )
     params: dict[str, str | int | float] = Field(
         default_factory=dict, description="The rule's values (`max_length`, `minutes`)"
     )
+
+
+class FieldError(RuleBroken):
+    field: str
+    message: str
 
 
 def _plain(values: dict[str, Any]) -> dict[str, str | int | float]:
@@ -72,7 +77,7 @@ def _plain(values: dict[str, Any]) -> dict[str, str | int | float]:
     }
 
 
-class ProblemDetails(BaseModel):
+class ProblemDetails(RuleBroken):
     """RFC 9457 problem details; `field` names the first offending field."""
 
     type: str = Field(examples=["/problems/invalid-field"])
@@ -108,6 +113,8 @@ def problem(
     detail: str,
     field: str | None = None,
     errors: list[FieldError] | None = None,
+    code: str | None = None,
+    params: dict[str, str | int | float] | None = None,
 ) -> JSONResponse:
     body = ProblemDetails(
         type=f"/problems/{kind}",
@@ -116,6 +123,8 @@ def problem(
         detail=detail,
         instance=request.url.path,
         field=field,
+        code=code,
+        params=params or {},
         errors=errors or [],
     )
     return JSONResponse(body.model_dump(exclude_none=True), status, media_type=PROBLEM_JSON)
@@ -179,7 +188,9 @@ async def _domain_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
     field = exc.request_field
     errors = problem_errors(exc, relative=False)
-    response = problem(request, exc.status, exc.kind, exc.title, exc.detail, field, errors)
+    response = problem(
+        request, exc.status, exc.kind, exc.title, exc.detail, field, errors, exc.code, exc.params
+    )
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     if isinstance(exc, TooManyRequests):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
@@ -35,7 +36,9 @@ class UnplacedOut(BaseModel):
     request_id: str
     delegate_id: str
     exhibitor_id: str
-    reason: str = Field(description="no_common_slot | max_meetings | capacity | conflict")
+    reason: str = Field(
+        description="no_common_slot | max_meetings | capacity | conflict (codes to translate)"
+    )
 
 
 class ScheduleReport(BaseModel):
@@ -52,7 +55,14 @@ class ScheduleReport(BaseModel):
     seconds: float
 
 
-def build_instance(state: ExpoState) -> scheduling.Instance:
+class ScheduleScope(StrEnum):
+    everything = "everything"  # every open request; meetings move unless confirmed or locked
+    unplaced = "unplaced"  # only requests without a meeting; every placed meeting stays
+
+
+def build_instance(
+    state: ExpoState, scope: ScheduleScope = ScheduleScope.everything
+) -> scheduling.Instance:
     expo = state.expo
     slots = [scheduling.Slot(s.id, s.start, s.end) for s in expo.slots]
     participants = [
@@ -81,7 +91,7 @@ def build_instance(state: ExpoState) -> scheduling.Instance:
     fixed = [
         scheduling.Fixed(m.request_id, m.slot_id, m.table)
         for m in sorted(state.meetings.values(), key=lambda m: m.request_id)
-        if m.confirmed
+        if m.confirmed or m.locked or scope is ScheduleScope.unplaced
     ]
     tables = expo.tables if expo.tables is not None and expo.mode.value == "tables" else None
     return scheduling.Instance(slots, tables, participants, requests, fixed)
@@ -113,10 +123,14 @@ def _tables_keeping_previous(
 
 
 async def run_schedule(
-    store: EventsStore, principal: Principal, expo_id: str, time_limit: float
+    store: EventsStore,
+    principal: Principal,
+    expo_id: str,
+    time_limit: float,
+    scope: ScheduleScope = ScheduleScope.everything,
 ) -> ScheduleReport:
-    """Schedule every open request: read the whole expo, solve (in a worker thread, within the
-    time limit), commit the difference; solve again if the expo changed meanwhile."""
+    """Schedule the open requests of `scope`: read the whole expo, solve (in a worker thread,
+    within the time limit), commit the difference; solve again if the expo changed meanwhile."""
 
     async def attempt() -> ScheduleReport:
         state = await store.load(expo_id)
@@ -125,7 +139,7 @@ async def run_schedule(
             raise Conflict(
                 f"the expo is {state.expo.status.value}; open it before scheduling", "expo_id"
             )
-        instance = build_instance(state)
+        instance = build_instance(state, scope)
         result = await asyncio.to_thread(scheduling.solve, instance, time_limit)
         change, new, moved = _difference(state, instance, result)
         if await store.commit(expo_id, change) is not None:

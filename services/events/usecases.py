@@ -20,6 +20,7 @@ from shared.contracts.expo import (
     ExhibitorData,
     ExpoData,
     ExpoStatus,
+    MeetingData,
     MeetingRequestData,
     OutcomeData,
     RequestStatus,
@@ -200,12 +201,27 @@ async def place(
 
 
 async def reschedule(
-    store: EventsStore, principal: Principal, expo_id: str, request_id: str, slot_id: str | None
+    store: EventsStore,
+    principal: Principal,
+    expo_id: str,
+    request_id: str,
+    slot_id: str | None,
+    table: int | None = None,
 ) -> RequestOutcome:
     return await store.change(
         expo_id,
         lambda: store.booking_view(expo_id, request_id),
-        lambda view: meetings.reschedule(principal, view, slot_id),
+        lambda view: meetings.reschedule(principal, view, slot_id, table),
+    )
+
+
+async def lock(
+    store: EventsStore, principal: Principal, expo_id: str, request_id: str, locked: bool
+) -> MeetingData:
+    return await store.change(
+        expo_id,
+        lambda: store.request_view(expo_id, request_id),
+        lambda view: meetings.lock(principal, view, locked),
     )
 
 

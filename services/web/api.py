@@ -39,17 +39,19 @@ class ApiProblem(Exception):
     detail: str
     kind: str
     errors: dict[str, ApiFieldError] = field(default_factory=dict)  # `body.name` → error
+    rule: str | None = None  # the domain's code for a refusal naming no field
+    values: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.status} {self.kind}: {self.detail}"
 
     @property
     def code(self) -> str:
-        return self.kind
+        return self.rule or self.kind
 
     @property
     def params(self) -> dict[str, Any]:
-        return {}
+        return self.values
 
     def field_errors(self, prefix: str = "body.") -> dict[str, ApiFieldError]:
         """The field errors under `prefix`, by the field's name within it."""
@@ -73,8 +75,14 @@ def _problem(answer: httpx.Response) -> ApiProblem:
         if isinstance(error, dict) and error.get("field")
     }
     kind = str(body.get("type", "")).rsplit("/", 1)[-1] or "http-error"
+    code = body.get("code")
     return ApiProblem(
-        answer.status_code, str(body.get("detail", answer.reason_phrase)), kind, errors
+        answer.status_code,
+        str(body.get("detail", answer.reason_phrase)),
+        kind,
+        errors,
+        str(code) if code else None,
+        dict(body.get("params") or {}),
     )
 
 

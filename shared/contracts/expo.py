@@ -165,6 +165,9 @@ class MeetingData(BaseModel):
     table: int | None = Field(description="Table number (mode `tables`), else None")
     location: ShortText = Field(examples=["Table 7", "Booth B12"])
     confirmed: bool = Field(description="Part of a published schedule: it will not move")
+    locked: bool = Field(
+        False, description="Held in place by the organiser: no scheduling run moves it"
+    )
     version: int = Field(ge=1)
     match_id: Identifier | None = Field(
         None, description="The accepted match proposal the meeting's request came from, if any"
@@ -286,6 +289,26 @@ class MeetingRescheduled(ExpoEvent):
     summary: ClassVar[str] = "A scheduled meeting moved to another slot or table."
     meeting: MeetingData
     previous_slot_id: Identifier
+
+    @property
+    def key(self) -> str:
+        return self.meeting.expo_id
+
+
+class MeetingLocked(ExpoEvent):
+    type: ClassVar[str] = "expo.meeting.locked"
+    summary: ClassVar[str] = "The organiser held a meeting in its slot and table for later runs."
+    meeting: MeetingData
+
+    @property
+    def key(self) -> str:
+        return self.meeting.expo_id
+
+
+class MeetingUnlocked(ExpoEvent):
+    type: ClassVar[str] = "expo.meeting.unlocked"
+    summary: ClassVar[str] = "The organiser let a locked meeting be moved by later runs again."
+    meeting: MeetingData
 
     @property
     def key(self) -> str:

@@ -297,6 +297,95 @@ async def test_a_live_request_goes_next_to_the_meetings_it_can_join_or_says_why_
     assert_problem(moved, 422, "body.slot_id")
 
 
+async def test_a_locked_meeting_stays_through_every_run_and_a_move_names_its_table(
+    catalog: httpx.AsyncClient, events: httpx.AsyncClient, settings: Settings
+) -> None:
+    """The console's backend: lock, move to a chosen slot and table (or be told why not),
+    unlock, and a run that places only what is not placed yet, keeping every meeting."""
+    expo = await open_expo(events)
+    base = f"/expos/{expo['id']}"
+    booths = [await exhibitor(catalog, events, expo["id"]) for _ in range(3)]
+    guests = [await delegate(events, expo["id"]) for _ in range(2)]
+    for guest in guests:
+        for booth in booths[:2]:
+            made = await events.post(f"{base}/requests", json={
+                "delegate_id": guest["id"], "exhibitor_id": booth["id"]})  # fmt: skip
+            assert made.status_code == 201, made.text
+    first = await events.post(f"{base}/schedule", json={"time_limit_seconds": 2})
+    assert first.json()["scheduled"] == 4, first.text
+
+    async def meetings() -> dict[str, dict[str, Any]]:
+        listed = (await events.get(f"{base}/requests", params={"limit": 200})).json()["items"]
+        return {i["request"]["id"]: i["meeting"] for i in listed if i["meeting"]}
+
+    placed = await meetings()
+    held_id, held = sorted(placed.items())[0]
+    locked = await events.post(f"{base}/requests/{held_id}/lock")
+    assert locked.status_code == 200 and locked.json()["locked"] is True, locked.text
+    refused = await events.post(
+        f"{base}/requests/{held_id}/reschedule", json={"slot_id": "d2-am-01"}
+    )
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "meeting-locked"
+    # A full run again may move every unlocked meeting; never this one.
+    again = await events.post(f"{base}/schedule", json={"time_limit_seconds": 2})
+    assert again.status_code == 200, again.text
+    kept = (await meetings())[held_id]
+    assert (kept["slot_id"], kept["table"], kept["locked"]) == (
+        held["slot_id"],
+        held["table"],
+        True,
+    )
+    other = bearer(settings, Role.organiser, unique("dinas-lain"))
+    assert (
+        await events.post(f"{base}/requests/{held_id}/unlock", headers=other)
+    ).status_code == 403
+    unlocked = await events.post(f"{base}/requests/{held_id}/unlock")
+    assert unlocked.json()["locked"] is False
+
+    # A move to a chosen slot and table; the same table again is taken; then refusals by field.
+    free_slot = "d1-pm-02"
+    moved = await events.post(f"{base}/requests/{held_id}/reschedule",
+                              json={"slot_id": free_slot, "table": 3})  # fmt: skip
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["meeting"]["slot_id"], moved.json()["meeting"]["table"]) == (free_slot, 3)
+    beside = next(r for r, m in (await meetings()).items() if r != held_id)
+    taken = await events.post(f"{base}/requests/{beside}/reschedule",
+                              json={"slot_id": free_slot, "table": 3})  # fmt: skip
+    assert taken.status_code == 200, taken.text
+    if taken.json()["not_placed"]["reason"] == "table_taken":
+        assert f"table 3 is taken in {free_slot}" == taken.json()["not_placed"]["detail"]
+    else:  # the two share a participant: the slot itself is taken for them
+        assert taken.json()["not_placed"]["reason"] == "slot_taken"
+    same_slot = await events.post(f"{base}/requests/{held_id}/reschedule",
+                                  json={"slot_id": free_slot, "table": 1})  # fmt: skip
+    assert same_slot.json()["meeting"]["table"] == 1, same_slot.text  # another table, same slot
+    outside = {"slot_id": free_slot, "table": 4}
+    assert_problem(
+        await events.post(f"{base}/requests/{held_id}/reschedule", json=outside), 422, "body.table"
+    )
+    no_slot = await events.post(f"{base}/requests/{held_id}/reschedule", json={"table": 2})
+    assert_problem(no_slot, 422, "body.slot_id")
+    # Only what is not placed: a cancelled meeting's request is placed again, nothing moves.
+    before = await meetings()
+    cancelled = await events.post(f"{base}/requests/{beside}/cancel", json={"reason": "test"})
+    assert cancelled.status_code == 200, cancelled.text
+    without = await events.post(f"{base}/requests/{beside}/lock")
+    assert without.status_code == 409 and without.json()["code"] == "no-meeting", without.text
+    await events.post(f"{base}/requests", json={
+        "delegate_id": before[beside]["delegate_id"],
+        "exhibitor_id": before[beside]["exhibitor_id"], "weight": 100})  # fmt: skip
+    run = await events.post(f"{base}/schedule", json={"time_limit_seconds": 2, "scope": "unplaced"})
+    assert run.status_code == 200, run.text
+    after = await meetings()
+    for request_id, meeting in before.items():
+        if request_id != beside:
+            assert (after[request_id]["slot_id"], after[request_id]["table"]) == (
+                meeting["slot_id"], meeting["table"])  # fmt: skip
+    assert run.json()["moved"] == 0
+    assert_problem(await events.post(f"{base}/schedule", json={"scope": "some"}), 422, "body.scope")
+
+
 # -- agendas ---------------------------------------------------------------------------------
 async def test_icalendar_agenda_parses_and_shows_kupang_local_times_with_stable_uids(
     catalog, events, settings: Settings

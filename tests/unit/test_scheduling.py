@@ -279,6 +279,27 @@ def test_online_insertion_closes_gaps_and_tells_why_it_cannot_place() -> None:
     assert refused.value.field == "request.b"
 
 
+def test_online_insertion_at_a_chosen_table_takes_it_or_says_it_is_taken() -> None:
+    instance = Instance(
+        slots(2),
+        3,
+        [person("d1"), person("d2"), person("d3"), person("x1"), person("x2"), person("x3")],
+        [Request("r1", "d1", "x1", 5)],
+        [Fixed("r1", "s0-0", 2)],
+    )
+    online = OnlineSchedule(instance)
+    assert online.insert(Request("at2", "d2", "x2", 1), "s0-0", 2) == Unscheduled(
+        "at2", "table_taken"
+    )
+    placed = online.insert(Request("at3", "d2", "x2", 1), "s0-0", 3)
+    assert placed == Meeting("at3", "s0-0", 3)
+    lowest = online.insert(Request("any", "d3", "x3", 1), "s0-0")
+    assert lowest == Meeting("any", "s0-0", 1)
+    with pytest.raises(InvalidInstance) as refused:
+        online.insert(Request("far", "d3", "x1", 1), "s0-1", 4)
+    assert refused.value.field == "table"
+
+
 def shifted(slot: Slot, end_minutes: int) -> Slot:
     """The slot with another id, its start moved by 10 minutes and its end by `end_minutes`."""
     return Slot(

@@ -13,6 +13,7 @@ from services.events.domain import (
     OPEN_REQUEST,
     REQUESTS_INDEX,
     SCHEDULE_EXISTS,
+    meeting_field,
     meeting_location,
     pair_field,
     request_field,
@@ -24,12 +25,15 @@ from shared.auth import Principal, Role
 from shared.contracts.expo import (
     DelegateData,
     ExhibitorData,
+    ExpoData,
     ExpoStatus,
     MeetingCancelled,
     MeetingData,
+    MeetingLocked,
     MeetingMode,
     MeetingRequestData,
     MeetingRequested,
+    MeetingUnlocked,
     RequestOrigin,
     RequestStatus,
 )
@@ -133,19 +137,28 @@ def place(view: BookingView, slot_id: str | None = None) -> tuple[Change, Reques
 
 
 def reschedule(
-    principal: Principal, view: BookingView, slot_id: str | None
+    principal: Principal, view: BookingView, slot_id: str | None, table: int | None = None
 ) -> tuple[Change, RequestOutcome]:
-    """Move a scheduled meeting to `slot_id` (or to the best other free slot), atomically: it
-    either lands in the new slot or stays where it was."""
+    """Move a scheduled meeting to `slot_id` (or to the best other free slot), at `table` if
+    given, atomically: it either lands where asked or stays where it was. A locked meeting
+    stays: the organiser unlocks it first."""
     require_organiser(principal, view.expo)
     meeting = view.meeting
     if meeting is None:
         raise CommandConflict(
-            f"request {view.request.id} has no meeting to move; it is {view.request.status.value}"
+            f"request {view.request.id} has no meeting to move; it is {view.request.status.value}",
+            code="no-meeting",
+        )
+    if meeting.locked:
+        raise CommandConflict(
+            f"the meeting of request {view.request.id} is locked; unlock it to move it",
+            code="meeting-locked",
         )
     if slot_id is not None and slot_id not in {s.id for s in view.expo.slots}:
         raise InvalidCommand(f"{slot_id} is not a slot of this expo", "slot_id")
-    placed = _online_insert(view, slot_id, moving=meeting)
+    if table is not None:
+        _check_table(view.expo, slot_id, table)
+    placed = _online_insert(view, slot_id, moving=meeting, table=table)
     if isinstance(placed, Unplaced):
         return Change(), RequestOutcome(view.request, meeting, placed)
     booking = BookingChange(view.raw)
@@ -155,6 +168,47 @@ def reschedule(
         update={"status": RequestStatus.scheduled, "version": moved.version}
     )
     return booking.finish(), RequestOutcome(scheduled, moved, None)
+
+
+def lock(principal: Principal, view: RequestView, locked: bool) -> tuple[Change, MeetingData]:
+    """Hold a meeting where it is for every later scheduling run (or let it move again); a
+    meeting already as asked is left as it is."""
+    require_organiser(principal, view.expo)
+    meeting = view.meeting
+    if meeting is None:
+        raise CommandConflict(
+            f"request {view.request.id} has no meeting to lock; it is {view.request.status.value}",
+            code="no-meeting",
+        )
+    if meeting.locked is locked:
+        return Change(), meeting
+    # Meeting and request keep one version, as every booking writes them.
+    version = view.request.version + 1
+    changed = meeting.model_copy(update={"locked": locked, "version": version})
+    request = view.request.model_copy(update={"version": version})
+    change = Change()
+    for name, old, new in (
+        (meeting_field(request.id), view.raw[meeting_field(request.id)], changed),
+        (request_field(request.id), view.raw[request_field(request.id)], request),
+    ):
+        change.expect(name, old)
+        change.put(name, new.model_dump_json())
+    change.announce(MeetingLocked(meeting=changed) if locked else MeetingUnlocked(meeting=changed))
+    return change, changed
+
+
+def _check_table(expo: ExpoData, slot_id: str | None, table: int) -> None:
+    if expo.mode is not MeetingMode.tables or expo.tables is None:
+        raise InvalidCommand("this expo meets at the exhibitors' booths, not at tables", "table")
+    if not 1 <= table <= expo.tables:
+        raise InvalidCommand(
+            f"table {table} is not one of the expo's tables 1 to {expo.tables}",
+            "table",
+            code="table-unknown",
+            params={"tables": expo.tables},
+        )
+    if slot_id is None:
+        raise InvalidCommand("a table is chosen together with its slot", "slot_id")
 
 
 def cancel(
@@ -229,25 +283,27 @@ def _due(view: NewRequestView, request: MeetingRequestData) -> bool:
 
 # -- placing with the scheduler's online insertion -----------------------------------------------
 def _online_insert(
-    view: BookingView, slot_id: str | None, moving: MeetingData | None
+    view: BookingView, slot_id: str | None, moving: MeetingData | None, table: int | None = None
 ) -> scheduling.Meeting | Unplaced:
     """Insert the view's request into the part of the schedule it touches: both participants'
     meetings and the meetings holding tables in the slots they share, all fixed. The request's
-    own meeting, when `moving`, is left out, and its slot is not a choice."""
+    own meeting, when `moving`, is left out, and its slot is not a choice unless a `table` is
+    asked for (another table in the same slot)."""
     try:
-        instance, request = _instance_around(view, moving)
+        instance, request = _instance_around(view, moving, same_slot_allowed=table is not None)
     except scheduling.InvalidInstance as torn:
         # The view's reads straddled another booking (a participant's availability changed
         # between them): what it shows cannot all be true at once, so read it again.
         raise Conflicted from torn
-    placed = scheduling.OnlineSchedule(instance).insert(request, slot_id)
+    placed = scheduling.OnlineSchedule(instance).insert(request, slot_id, table)
     if isinstance(placed, scheduling.Unscheduled):
-        return Unplaced(view.request.id, placed.reason, _why(view, placed.reason, slot_id))
+        why = _why(view, placed.reason, slot_id, table)
+        return Unplaced(view.request.id, placed.reason, why)
     return placed
 
 
 def _instance_around(
-    view: BookingView, moving: MeetingData | None
+    view: BookingView, moving: MeetingData | None, same_slot_allowed: bool = False
 ) -> tuple[scheduling.Instance, scheduling.Request]:
     """The scheduling instance of the two participants' neighbourhood: their other meetings and
     the meetings holding tables in the slots they share, all confirmed. Each participant may
@@ -282,8 +338,9 @@ def _instance_around(
         stand_ins.update(p for p in people if "~" in p)
         requests.append(scheduling.Request(request_id, people[0], people[1], 1))
         fixed.append(scheduling.Fixed(request_id, slot_id, table))
+    leaving = None if same_slot_allowed else moving
     participants = [
-        _participant(person.id, person.available_slots, person.max_meetings, view, moving)
+        _participant(person.id, person.available_slots, person.max_meetings, view, leaving)
         for person in (view.delegate, view.exhibitor)
     ]
     participants += [scheduling.Participant(p, "stand-in") for p in sorted(stand_ins)]
@@ -322,8 +379,12 @@ def _placement(view: BookingView, meeting: scheduling.Meeting, confirmed: bool) 
     return Placement(view.request, slot, meeting.table, location, confirmed)
 
 
-def _why(view: BookingView, reason: scheduling.Reason, slot_id: str | None) -> str:
+def _why(
+    view: BookingView, reason: scheduling.Reason, slot_id: str | None, table: int | None = None
+) -> str:
     delegate, exhibitor = view.delegate, view.exhibitor
+    if reason == "table_taken":
+        return f"table {table} is taken in {slot_id}"
     if reason == "slot_taken":
         attended = {s.id for s in shared_slots(view.expo, delegate, exhibitor)}
         if slot_id not in attended:

@@ -13,7 +13,13 @@ from services.events.commands.outcomes import Outcome
 from services.events.queries import MeetingRequestOut, Placement
 from services.events.routes.dependencies import Store
 from shared.auth import AUTHENTICATED, CurrentPrincipal
-from shared.contracts.expo import FollowUp, MeetingRequestData, OutcomeData, RequestStatus
+from shared.contracts.expo import (
+    FollowUp,
+    MeetingData,
+    MeetingRequestData,
+    OutcomeData,
+    RequestStatus,
+)
 from shared.http import Paging, Strict
 from shared.paging import Page
 from shared.types import CurrencyCode, Identifier, PathId, ShortText
@@ -38,6 +44,9 @@ class CancelIn(Strict):
 
 class RescheduleIn(Strict):
     slot_id: Identifier | None = Field(None, description="Leave out for the best other slot")
+    table: int | None = Field(
+        None, ge=1, le=1000, description="In that slot, this table (mode `tables`)"
+    )
 
 
 class OutcomeIn(Strict):
@@ -120,7 +129,25 @@ async def reschedule_request(
     principal: CurrentPrincipal,
     store: Store,
 ) -> MeetingRequestOut:
-    return _out(await usecases.reschedule(store, principal, expo_id, request_id, body.slot_id))
+    return _out(
+        await usecases.reschedule(store, principal, expo_id, request_id, body.slot_id, body.table)
+    )
+
+
+@router.post("/{request_id}/lock")
+async def lock_meeting(
+    expo_id: PathId, request_id: PathId, principal: CurrentPrincipal, store: Store
+) -> MeetingData:
+    """Hold the request's meeting in its slot and table: no later scheduling run moves it."""
+    return await usecases.lock(store, principal, expo_id, request_id, locked=True)
+
+
+@router.post("/{request_id}/unlock")
+async def unlock_meeting(
+    expo_id: PathId, request_id: PathId, principal: CurrentPrincipal, store: Store
+) -> MeetingData:
+    """Let later scheduling runs move the request's meeting again."""
+    return await usecases.lock(store, principal, expo_id, request_id, locked=False)
 
 
 @router.post("/{request_id}/outcome")

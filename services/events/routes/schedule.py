@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import Field
 
-from services.events.planner import ScheduleReport, run_schedule
+from services.events.planner import ScheduleReport, ScheduleScope, run_schedule
 from services.events.routes.dependencies import Store
 from shared.auth import AUTHENTICATED, CurrentPrincipal
 from shared.http import Strict
@@ -18,6 +18,11 @@ router = APIRouter(
 
 class ScheduleIn(Strict):
     time_limit_seconds: float = Field(10, gt=0, le=300)
+    scope: ScheduleScope = Field(
+        ScheduleScope.everything,
+        description="`everything`: every open request, moving any meeting neither confirmed "
+        "nor locked; `unplaced`: only the requests without a meeting, every meeting stays",
+    )
 
 
 @router.post("")
@@ -28,4 +33,4 @@ async def schedule(
     meetings where they are, then leave fewer idle gaps and spread meetings fairly. Says what
     could not be placed and why, and how close the result is to the proven upper bound."""
     chosen = body or ScheduleIn()  # every field has a default: no body is an ordinary run
-    return await run_schedule(store, principal, expo_id, chosen.time_limit_seconds)
+    return await run_schedule(store, principal, expo_id, chosen.time_limit_seconds, chosen.scope)

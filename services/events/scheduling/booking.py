@@ -176,18 +176,23 @@ class OnlineSchedule:
             start_from_fixed(instance) if schedule is None else rebook(instance, schedule)
         )
 
-    def insert(self, request: Request, slot_id: str | None = None) -> Meeting | Unscheduled:
+    def insert(
+        self, request: Request, slot_id: str | None = None, table: int | None = None
+    ) -> Meeting | Unscheduled:
+        """In `slot_id` if given (at `table` if given, else the lowest free one)."""
         check_request(self.instance, request, "request")
         if request.id in self.booking.meetings:
             raise InvalidInstance("request.id", f"{request.id} is already scheduled")
         if slot_id is not None:
-            return self._insert_at(request, slot_id)
+            return self._insert_at(request, slot_id, table)
         meeting = self.booking.place(request)
         if meeting is None:
             return Unscheduled(request.id, self.booking.reason(request))
         return meeting
 
-    def _insert_at(self, request: Request, slot_id: str) -> Meeting | Unscheduled:
+    def _insert_at(
+        self, request: Request, slot_id: str, table: int | None
+    ) -> Meeting | Unscheduled:
         slot = self.instance.slot_index.get(slot_id)
         if slot is None or slot not in self.instance.common_slots(request):
             return Unscheduled(request.id, "slot_taken")
@@ -195,4 +200,10 @@ class OnlineSchedule:
             return Unscheduled(request.id, "max_meetings")
         if not (self.booking.both_free(request, slot) and self.booking.has_room(slot)):
             return Unscheduled(request.id, "slot_taken")
-        return self.booking.book(request, slot, self.booking.free_table(slot))
+        if table is None:
+            return self.booking.book(request, slot, self.booking.free_table(slot))
+        if self.instance.tables is None or not 1 <= table <= self.instance.tables:
+            raise InvalidInstance("table", f"{table} is not a table of this instance")
+        if table in self.booking.tables_used[slot]:
+            return Unscheduled(request.id, "table_taken")
+        return self.booking.book(request, slot, table)

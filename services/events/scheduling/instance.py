@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 # `slot_taken`: only for a request that asks for one slot (online insertion) and cannot have it.
-Reason = Literal["no_common_slot", "max_meetings", "capacity", "conflict", "slot_taken"]
+Reason = Literal[
+    "no_common_slot", "max_meetings", "capacity", "conflict", "slot_taken", "table_taken"
+]
 MAX_WEIGHT = 1_000_000  # keeps the scaled integer objectives far inside 64 bits
 SAME_SESSION_GAP = dt.timedelta(minutes=30)  # a longer pause between slots is not an idle gap
 
