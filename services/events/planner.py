@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -53,6 +54,19 @@ class ScheduleReport(BaseModel):
     moved: int
     unplaced: list[UnplacedOut]
     seconds: float
+
+
+@dataclass
+class RunProgress:
+    """How far a run has got: written by the solver's thread, read by the loop that saves it.
+    Each attribute is replaced whole, so a reader never sees half of one."""
+
+    phase: str = "reading"  # reading, selecting, placing, closing_gaps, committing
+    best_weight: int | None = None
+    upper_bound: int | None = None
+
+    def heard(self, phase: str, best_weight: int, upper_bound: int) -> None:
+        self.phase, self.best_weight, self.upper_bound = phase, best_weight, upper_bound
 
 
 class ScheduleScope(StrEnum):
@@ -128,11 +142,15 @@ async def run_schedule(
     expo_id: str,
     time_limit: float,
     scope: ScheduleScope = ScheduleScope.everything,
+    progress: RunProgress | None = None,
 ) -> ScheduleReport:
     """Schedule the open requests of `scope`: read the whole expo, solve (in a worker thread,
     within the time limit), commit the difference; solve again if the expo changed meanwhile."""
 
+    heard = progress or RunProgress()
+
     async def attempt() -> ScheduleReport:
+        heard.phase = "reading"
         state = await store.load(expo_id)
         require_organiser(principal, state.expo)
         if state.expo.status not in SCHEDULABLE:
@@ -140,7 +158,10 @@ async def run_schedule(
                 f"the expo is {state.expo.status.value}; open it before scheduling", "expo_id"
             )
         instance = build_instance(state, scope)
-        result = await asyncio.to_thread(scheduling.solve, instance, time_limit)
+        result = await asyncio.to_thread(
+            scheduling.solve, instance, time_limit, progress=heard.heard
+        )
+        heard.phase = "committing"
         change, new, moved = _difference(state, instance, result)
         if await store.commit(expo_id, change) is not None:
             raise Conflicted

@@ -386,6 +386,46 @@ async def test_a_locked_meeting_stays_through_every_run_and_a_move_names_its_tab
     assert_problem(await events.post(f"{base}/schedule", json={"scope": "some"}), 422, "body.scope")
 
 
+async def test_a_background_run_reports_its_progress_and_keeps_its_result_one_at_a_time(
+    catalog: httpx.AsyncClient, events: httpx.AsyncClient, settings: Settings
+) -> None:
+    expo = await open_expo(events)
+    base = f"/expos/{expo['id']}/schedule"
+    booths = [await exhibitor(catalog, events, expo["id"]) for _ in range(3)]
+    for _ in range(6):
+        guest = await delegate(events, expo["id"])
+        for booth in booths:
+            await events.post(f"/expos/{expo['id']}/requests", json={
+                "delegate_id": guest["id"], "exhibitor_id": booth["id"]})  # fmt: skip
+    body = {"time_limit_seconds": 2}
+    first, second = await asyncio.gather(
+        events.post(f"{base}/runs", json=body), events.post(f"{base}/runs", json=body)
+    )
+    assert sorted([first.status_code, second.status_code]) == [202, 409], (first.text, second.text)
+    started, refused = (first, second) if first.status_code == 202 else (second, first)
+    assert refused.json()["code"] == "run-in-progress"
+    run = started.json()
+    assert run["status"] == "running" and run["scope"] == "everything"
+
+    async def latest() -> dict[str, Any]:
+        return dict((await events.get(f"{base}/runs/latest")).json())
+
+    finished = await eventually(latest, lambda r: r["status"] != "running", timeout=20)
+    assert finished["id"] == run["id"] and finished["status"] == "finished", finished
+    report = finished["report"]
+    assert report["scheduled"] == 18 and finished["best_weight"] == report["scheduled_weight"]
+    assert finished["upper_bound"] == report["upper_bound"] and finished["phase"] == "done"
+    kept = await events.get(f"{base}/runs/{run['id']}")
+    assert kept.json() == finished
+    other = bearer(settings, Role.organiser, unique("dinas-lain"))
+    assert (await events.get(f"{base}/runs/latest", headers=other)).status_code == 403
+    missing = await events.get(f"{base}/runs/run-none")
+    assert missing.status_code == 404 and missing.json()["code"] == "no-run"
+    draft = (await events.post("/expos", json=expo_body())).json()
+    not_open = await events.post(f"/expos/{draft['id']}/schedule/runs", json=body)
+    assert not_open.status_code == 409 and not_open.json()["code"] == "expo-not-schedulable"
+
+
 # -- agendas ---------------------------------------------------------------------------------
 async def test_icalendar_agenda_parses_and_shows_kupang_local_times_with_stable_uids(
     catalog, events, settings: Settings

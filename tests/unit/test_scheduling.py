@@ -300,6 +300,23 @@ def test_online_insertion_at_a_chosen_table_takes_it_or_says_it_is_taken() -> No
     assert refused.value.field == "table"
 
 
+def test_a_run_reports_its_phases_with_a_weight_that_only_grows_under_the_bound() -> None:
+    instance = Instance(
+        slots(3),
+        2,
+        [person("d1"), person("d2"), person("d3"), person("x1"), person("x2")],
+        [Request(f"r{d}{x}", f"d{d}", f"x{x}", d + x) for d in (1, 2, 3) for x in (1, 2)],
+    )
+    heard: list[tuple[str, int, int]] = []
+    answer = solve(instance, 1, progress=lambda *step: heard.append(step))
+    phases = [phase for phase, _, _ in heard]
+    assert phases[0] == "selecting" and "placing" in phases and phases[-1] == "closing_gaps"
+    weights = [weight for _, weight, _ in heard]
+    assert weights == sorted(weights) and weights[-1] <= answer.objective
+    assert {bound for _, _, bound in heard[1:]} == {answer.upper_bound}
+    assert all(weight <= bound for _, weight, bound in heard)
+
+
 def shifted(slot: Slot, end_minutes: int) -> Slot:
     """The slot with another id, its start moved by 10 minutes and its end by `end_minutes`."""
     return Slot(

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from pydantic import Field
 
 from services.events.commands.participants import Availability
+from services.events.runs import Runs
 from services.events.store import EventsStore
 from shared.http import Strict
 from shared.types import Identifier
@@ -19,6 +20,14 @@ def get_store(request: Request) -> EventsStore:
 
 
 Store = Annotated[EventsStore, Depends(get_store)]
+
+
+def get_runs(request: Request) -> Runs:
+    runs: Runs = request.app.state.runs
+    return runs
+
+
+ScheduleRuns = Annotated[Runs, Depends(get_runs)]
 
 
 class AvailabilityIn(Strict):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import heapq
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
@@ -16,6 +17,9 @@ from services.events.scheduling.instance import Instance, Request, Schedule, Uns
 
 SELECTION_SHARE = 0.3  # of the time limit, at most, to choose meetings that can all be placed
 ASSIGNMENT_SHARE = 0.9  # of the time limit, until slots are given; the rest places leftovers
+# Hears the phase (selecting, placing, closing_gaps), the best weight placed so far and the
+# proven bound, from the thread the solver runs in.
+Progress = Callable[[str, int, int], None]
 
 
 def _by_weight(instance: Instance) -> list[Request]:
@@ -76,18 +80,32 @@ def combinatorial_bound(instance: Instance) -> int:
 
 
 # -- the global optimisation -----------------------------------------------------------------
-def solve(instance: Instance, time_limit: float, workers: int = 2) -> Schedule:
+def solve(
+    instance: Instance, time_limit: float, workers: int = 2, progress: Progress | None = None
+) -> Schedule:
     """Choose the meetings by a maximum-weight b-matching (exact, as a min-cost flow; its value
     is a proven bound), place them (first fit, moves, then CP-SAT), then place what is left
-    in any free slot. Never worse than the greedy; returns within about `time_limit` seconds."""
+    in any free slot. Never worse than the greedy; returns within about `time_limit` seconds.
+    `progress` hears each phase with the best weight placed so far and the bound."""
+    report = progress or _unheard
     started = time.perf_counter()
     baseline = greedy(instance)
+    report("selecting", baseline.objective, baseline.upper_bound)
     fixed = start_from_fixed(instance)
     selected, placed, flow_bound = _choose_meetings(
         instance, fixed, started + time_limit * SELECTION_SHARE
     )
+    bound = min(baseline.upper_bound, flow_bound)
+    best_so_far = max(baseline.objective, placed_weight(instance, placed))
+    report("placing", best_so_far, bound)
     booking = _assign_slots(
-        instance, fixed, selected, placed, started + time_limit * ASSIGNMENT_SHARE, workers
+        instance,
+        fixed,
+        selected,
+        placed,
+        started + time_limit * ASSIGNMENT_SHARE,
+        workers,
+        lambda phase, weight: report(phase, max(best_so_far, weight), bound),
     )
     placed_some = True
     while placed_some:  # what did not get a slot, or was not selected; a move may make room
@@ -99,7 +117,7 @@ def solve(instance: Instance, time_limit: float, workers: int = 2) -> Schedule:
                 placed_some = True
     if placed_weight(instance, booking) < baseline.objective:
         booking = rebook(instance, baseline)
-    return _finish(instance, booking, min(baseline.upper_bound, flow_bound), started)
+    return _finish(instance, booking, bound, started)
 
 
 def _choose_meetings(
@@ -233,10 +251,13 @@ def _assign_slots(
     placed: Booking,
     deadline: float,
     workers: int,
+    progress: Callable[[str, int], None],
 ) -> Booking:
     """Improve the placement of the chosen meetings with CP-SAT and return the best found:
     first more weight, if the placement misses some; then, keeping that weight, as many
-    back-to-back meetings as possible (fewer idle gaps)."""
+    back-to-back meetings as possible (fewer idle gaps). `progress` hears the phase and each
+    better weight (the fixed meetings' included)."""
+    fixed_weight = placed_weight(instance, fixed)
     placement = _PlacementModel(instance, fixed, requests)
     model, variables = placement.model, placement.variables
     weight = {r.id: r.weight for r in requests}
@@ -252,11 +273,13 @@ def _assign_slots(
         _hint(model, variables, chosen)
         now = time.perf_counter()
         solver = _solver(workers, now + (deadline - now) / 2)
-        solved = solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        heard = _Heard(lambda value: progress("placing", fixed_weight + round(value)))
+        solved = solver.solve(model, heard) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
         if solved and round(solver.objective_value) > best:
             chosen = {key for key, v in variables.items() if solver.boolean_value(v)}
             best = round(solver.objective_value)
     together = _back_to_back(instance, fixed, model, placement.per_person_slot)
+    progress("closing_gaps", fixed_weight + best)
     if together and time.perf_counter() < deadline:
         # Lexicographic: keep the weight, then close idle gaps in the time left.
         model.add(weight_placed >= best)
@@ -271,6 +294,21 @@ def _assign_slots(
     for request_id, slot in sorted(chosen, key=lambda key: (key[1], key[0])):
         booking.book(instance.request_by_id[request_id], slot, booking.free_table(slot))
     return booking
+
+
+def _unheard(_phase: str, _weight: int, _bound: int) -> None:
+    """Nobody listens to this run's progress."""
+
+
+class _Heard(cp_model.CpSolverSolutionCallback):
+    """Passes each better objective CP-SAT finds on, as it finds it."""
+
+    def __init__(self, hear: Callable[[float], None]) -> None:
+        super().__init__()
+        self._hear = hear
+
+    def on_solution_callback(self) -> None:
+        self._hear(self.objective_value)
 
 
 class _PlacementModel:
