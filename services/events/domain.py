@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from pydantic import BaseModel
+
 from shared.contracts.expo import (
     DelegateData,
     ExhibitorData,
@@ -22,7 +24,9 @@ from shared.contracts.expo import (
     MeetingData,
     MeetingMode,
     MeetingRequestData,
+    MovedMeeting,
     OutcomeData,
+    PublishedPlace,
     RequestStatus,
     SessionData,
     SlotData,
@@ -397,6 +401,59 @@ def parse_state(raw: dict[str, str]) -> ExpoState | None:
         elif kind == "outcome":
             state.outcomes[ident] = OutcomeData.model_validate_json(value)
     return state
+
+
+PUBLISHED = "published"  # the last published version: its number and every meeting's place
+
+
+class Publication(BaseModel):
+    version: int
+    meetings: dict[str, tuple[str, int | None]]  # request id -> (slot id, table)
+
+
+@dataclass(frozen=True)
+class ScheduleChanges:
+    """What publishing now would tell participants, against the last published version."""
+
+    version: int  # the version publishing now would make
+    added: list[MeetingData]
+    moved: list[MovedMeeting]
+    removed: list[PublishedPlace]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.moved or self.removed)
+
+
+def published_of(raw: dict[str, str]) -> Publication | None:
+    found = raw.get(PUBLISHED)
+    return Publication.model_validate_json(found) if found else None
+
+
+def schedule_changes(last: Publication | None, meetings: dict[str, MeetingData]) -> ScheduleChanges:
+    """The meetings added, moved (slot or table) and removed since `last`, by request id."""
+    before = last.meetings if last is not None else {}
+    added, moved = [], []
+    for request_id, meeting in sorted(meetings.items()):
+        place = before.get(request_id)
+        if place is None:
+            added.append(meeting)
+        elif place != (meeting.slot_id, meeting.table):
+            previous = PublishedPlace(request_id=request_id, slot_id=place[0], table=place[1])
+            moved.append(MovedMeeting(meeting=meeting, previous=previous))
+    removed = [
+        PublishedPlace(request_id=request_id, slot_id=slot_id, table=table)
+        for request_id, (slot_id, table) in sorted(before.items())
+        if request_id not in meetings
+    ]
+    return ScheduleChanges((last.version if last else 0) + 1, added, moved, removed)
+
+
+def publication_of(changes: ScheduleChanges, meetings: dict[str, MeetingData]) -> Publication:
+    return Publication(
+        version=changes.version,
+        meetings={rid: (m.slot_id, m.table) for rid, m in meetings.items()},
+    )
 
 
 def meeting_location(exhibitor: ExhibitorData, table: int | None) -> str:

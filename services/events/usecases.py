@@ -8,11 +8,18 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from services.events.access import require_organiser
 from services.events.commands import expos, meetings, outcomes, participants
 from services.events.commands.meetings import RequestOutcome
 from services.events.commands.outcomes import Outcome
 from services.events.commands.participants import Availability
-from services.events.domain import EXPO, person_field
+from services.events.domain import (
+    EXPO,
+    ScheduleChanges,
+    person_field,
+    published_of,
+    schedule_changes,
+)
 from services.events.store import EventsStore
 from shared.auth import Principal
 from shared.contracts.expo import (
@@ -63,6 +70,21 @@ async def change_status(
         lambda: store.load(expo_id),
         lambda state: expos.change_status(principal, state, target),
     )
+
+
+async def publish(store: EventsStore, principal: Principal, expo_id: str) -> ScheduleChanges:
+    return await store.change(
+        expo_id, lambda: store.load(expo_id), lambda state: expos.publish(principal, state)
+    )
+
+
+async def unpublished_changes(
+    store: EventsStore, principal: Principal, expo_id: str
+) -> ScheduleChanges:
+    """What publishing now would send, for the organiser to review first."""
+    state = await store.load(expo_id)
+    require_organiser(principal, state.expo)
+    return schedule_changes(published_of(state.raw), state.meetings)
 
 
 # -- participants --------------------------------------------------------------------------------

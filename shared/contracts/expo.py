@@ -340,6 +340,40 @@ class MeetingCancelled(ExpoEvent):
         return self.request.expo_id
 
 
+class PublishedPlace(BaseModel):
+    """Where a meeting was in the schedule's previous published version."""
+
+    model_config = ConfigDict(frozen=True)
+
+    request_id: Identifier
+    slot_id: Identifier
+    table: int | None
+
+
+class MovedMeeting(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    meeting: MeetingData
+    previous: PublishedPlace
+
+
+class SchedulePublished(ExpoEvent):
+    type: ClassVar[str] = "expo.schedule.published"
+    summary: ClassVar[str] = (
+        "A version of the schedule went out to participants: what it adds, moves and drops "
+        "since the version before (the first version adds every meeting)."
+    )
+    expo_id: Identifier
+    version: int = Field(ge=1)
+    added: list[MeetingData]
+    moved: list[MovedMeeting]
+    removed: list[PublishedPlace]
+
+    @property
+    def key(self) -> str:
+        return self.expo_id
+
+
 class MeetingOutcomeRecorded(ExpoEvent):
     type: ClassVar[str] = "expo.meeting.outcome_recorded"
     summary: ClassVar[str] = "Whether a meeting was held, and what came of it."

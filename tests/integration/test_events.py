@@ -426,6 +426,55 @@ async def test_a_background_run_reports_its_progress_and_keeps_its_result_one_at
     assert not_open.status_code == 409 and not_open.json()["code"] == "expo-not-schedulable"
 
 
+async def test_each_published_version_says_exactly_what_changed_since_the_one_before(
+    catalog: httpx.AsyncClient, events: httpx.AsyncClient, settings: Settings
+) -> None:
+    expo = await open_expo(events)
+    base = f"/expos/{expo['id']}"
+    booths = [await exhibitor(catalog, events, expo["id"]) for _ in range(2)]
+    guests = [await delegate(events, expo["id"]) for _ in range(2)]
+    request_ids = []
+    for guest in guests:
+        for booth in booths:
+            made = await events.post(f"{base}/requests", json={
+                "delegate_id": guest["id"], "exhibitor_id": booth["id"]})  # fmt: skip
+            request_ids.append(made.json()["request"]["id"])
+    await events.post(f"{base}/schedule", json={"time_limit_seconds": 1})
+    preview = (await events.get(f"{base}/publications/next")).json()
+    assert preview["version"] == 1 and len(preview["added"]) == 4, preview
+    first = await events.post(f"{base}/publications")
+    assert first.status_code == 201 and first.json()["version"] == 1, first.text
+    assert (await events.get(base)).json()["status"] == "published"
+    nothing = await events.post(f"{base}/publications")
+    assert nothing.status_code == 409 and nothing.json()["code"] == "nothing-to-publish"
+    other = bearer(settings, Role.organiser, unique("dinas-lain"))
+    assert (await events.get(f"{base}/publications/next", headers=other)).status_code == 403
+
+    moving, dropping = request_ids[0], request_ids[3]
+    moved = await events.post(f"{base}/requests/{moving}/reschedule", json={})
+    assert moved.json()["meeting"] is not None, moved.text
+    await events.post(f"{base}/requests/{dropping}/cancel", json={"reason": "flight cancelled"})
+    pending = (await events.get(f"{base}/publications/next")).json()
+    assert pending["version"] == 2 and pending["added"] == []
+    assert [m["meeting"]["request_id"] for m in pending["moved"]] == [moving]
+    assert [p["request_id"] for p in pending["removed"]] == [dropping]
+    second = await events.post(f"{base}/publications")
+    assert second.json() == pending
+
+    def published(records: list[Any]) -> list[Any]:
+        return [
+            event
+            for event in (parse_record(r.value, r.headers).event() for r in records)
+            if getattr(event, "expo_id", None) == expo["id"]
+            and event.type == "expo.schedule.published"
+        ]
+
+    records = await read_topic(settings, topics.EXPO, lambda r: len(published(r)) == 2)
+    versions = published(records)
+    assert [v.version for v in versions] == [1, 2]
+    assert [p.request_id for p in versions[1].removed] == [dropping]
+
+
 # -- agendas ---------------------------------------------------------------------------------
 async def test_icalendar_agenda_parses_and_shows_kupang_local_times_with_stable_uids(
     catalog, events, settings: Settings

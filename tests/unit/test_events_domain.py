@@ -13,8 +13,10 @@ from services.events.domain import (
     derive_slots,
     expand_availability,
     meeting_mode_problems,
+    publication_of,
+    schedule_changes,
 )
-from shared.contracts.expo import ExpoData, ExpoStatus, MeetingMode, SessionData
+from shared.contracts.expo import ExpoData, ExpoStatus, MeetingData, MeetingMode, SessionData
 from shared.errors import Conflict, InvalidField
 
 DAY1, DAY2 = dt.date(2019, 11, 14), dt.date(2019, 11, 15)
@@ -159,3 +161,28 @@ def test_every_feed_of_an_expo_carries_the_same_vtimezone_and_local_times() -> N
         (event,) = feed.walk("VEVENT")
         assert event.decoded("dtstart") == start
         assert event["dtstart"].params["TZID"] == "Asia/Makassar"
+
+
+def _meeting(request_id: str, slot_id: str, table: int | None) -> MeetingData:
+    return MeetingData(
+        request_id=request_id, expo_id="exp-1", delegate_id="dlg-1", exhibitor_id="exh-1",
+        seller_id="slr-1", slot_id=slot_id, start=dt.datetime(2019, 11, 14, 1, tzinfo=dt.UTC),
+        end=dt.datetime(2019, 11, 14, 1, 20, tzinfo=dt.UTC), table=table, location="Table 1",
+        confirmed=True, version=1,
+    )  # fmt: skip
+
+
+def test_a_new_version_names_what_it_adds_moves_and_removes_and_nothing_else() -> None:
+    first = schedule_changes(None, {"r1": _meeting("r1", "s1", 1)})
+    assert (first.version, [m.request_id for m in first.added], first.moved) == (1, ["r1"], [])
+    last = publication_of(first, {"r1": _meeting("r1", "s1", 1), "r2": _meeting("r2", "s2", 1)})
+    now = {
+        "r1": _meeting("r1", "s1", 2),  # another table: moved
+        "r3": _meeting("r3", "s3", None),  # new
+    }
+    changes = schedule_changes(last, now)
+    assert changes.version == 2 and [m.request_id for m in changes.added] == ["r3"]
+    assert [(m.meeting.table, m.previous.table) for m in changes.moved] == [(2, 1)]
+    assert [(p.request_id, p.slot_id) for p in changes.removed] == [("r2", "s2")]
+    same = schedule_changes(publication_of(changes, now), now)
+    assert not same.any and same.version == 3

@@ -7,11 +7,16 @@ from typing import Any
 from services.events.access import require_organiser
 from services.events.domain import (
     EXPO,
+    PUBLISHED,
     ExpoState,
+    ScheduleChanges,
     check_transition,
     derive_slots,
     meeting_field,
     meeting_mode_problems,
+    publication_of,
+    published_of,
+    schedule_changes,
 )
 from shared.atomic import Change
 from shared.auth import Principal, Role
@@ -23,6 +28,7 @@ from shared.contracts.expo import (
     ExpoData,
     ExpoStatus,
     ExpoUpdated,
+    SchedulePublished,
     SessionData,
 )
 from shared.errors import CommandConflict, InvalidCommand, Problem
@@ -82,17 +88,52 @@ def change_status(
 ) -> tuple[Change, ExpoData]:
     """Open registration, reopen, publish or close. `scheduled` is reached by running the
     scheduler; `published` confirms every scheduled meeting, which will not move again."""
+    if target is ExpoStatus.published and state.expo.status is not ExpoStatus.published:
+        change, _ = publish(principal, state)  # its first version
+        return change, ExpoData.model_validate_json(change.puts[EXPO])
     require_organiser(principal, state.expo)
     check_transition(state.expo, target)
     expo = state.expo.model_copy(update={"status": target, "version": state.expo.version + 1})
-    change = _replaced(state, expo)
-    if target is ExpoStatus.published:
-        for meeting in state.meetings.values():
-            if not meeting.confirmed:
-                name = meeting_field(meeting.request_id)
-                change.expect(name, state.raw[name])
-                change.put(name, meeting.model_copy(update={"confirmed": True}).model_dump_json())
-    return change, expo
+    return _replaced(state, expo), expo
+
+
+def publish(principal: Principal, state: ExpoState) -> tuple[Change, ScheduleChanges]:
+    """Send the schedule to participants as its next version: the first takes the expo from
+    `scheduled` to `published`, a later one (after runs or moves) goes out only if something
+    changed. Every meeting is confirmed; the event says what was added, moved and removed."""
+    require_organiser(principal, state.expo)
+    changes = schedule_changes(published_of(state.raw), state.meetings)
+    if state.expo.status is ExpoStatus.published:
+        if not changes.any:
+            raise CommandConflict(
+                f"nothing changed since version {changes.version - 1} was published",
+                code="nothing-to-publish",
+                params={"version": changes.version - 1},
+            )
+        change = Change()
+    else:
+        check_transition(state.expo, ExpoStatus.published)
+        expo = state.expo.model_copy(
+            update={"status": ExpoStatus.published, "version": state.expo.version + 1}
+        )
+        change = _replaced(state, expo)
+    for meeting in state.meetings.values():
+        if not meeting.confirmed:
+            name = meeting_field(meeting.request_id)
+            change.expect(name, state.raw[name])
+            change.put(name, meeting.model_copy(update={"confirmed": True}).model_dump_json())
+    change.expect(PUBLISHED, state.raw.get(PUBLISHED))
+    change.put(PUBLISHED, publication_of(changes, state.meetings).model_dump_json())
+    change.announce(
+        SchedulePublished(
+            expo_id=state.expo.id,
+            version=changes.version,
+            added=changes.added,
+            moved=changes.moved,
+            removed=changes.removed,
+        )
+    )
+    return change, changes
 
 
 def _slots(details: dict[str, Any], sessions: list[SessionData]) -> list[Any]:

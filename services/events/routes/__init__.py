@@ -7,6 +7,7 @@ from services.events.routes import (
     delegates,
     exhibitors,
     expos,
+    publications,
     requests,
     schedule,
     stats,
@@ -18,6 +19,7 @@ routers: list[APIRouter] = [
     exhibitors.router,
     requests.router,
     schedule.router,
+    publications.router,
     agendas.router,
     stats.router,
 ]
