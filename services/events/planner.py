@@ -22,6 +22,7 @@ from services.events.store import EventsStore
 from shared.atomic import Change, Conflicted, retry_on_conflict
 from shared.auth import Principal
 from shared.contracts.expo import (
+    ExpoData,
     ExpoStatus,
     ExpoUpdated,
     MeetingData,
@@ -136,6 +137,18 @@ def _tables_keeping_previous(
     return chosen
 
 
+def require_scheduler(principal: Principal, expo: ExpoData) -> None:
+    """Only the expo's organiser schedules it, and only while it takes requests."""
+    require_organiser(principal, expo)
+    if expo.status not in SCHEDULABLE:
+        raise Conflict(
+            f"the expo is {expo.status.value}; open it before scheduling",
+            "expo_id",
+            code="expo-not-schedulable",
+            params={"status": expo.status.value},
+        )
+
+
 async def run_schedule(
     store: EventsStore,
     principal: Principal,
@@ -152,11 +165,7 @@ async def run_schedule(
     async def attempt() -> ScheduleReport:
         heard.phase = "reading"
         state = await store.load(expo_id)
-        require_organiser(principal, state.expo)
-        if state.expo.status not in SCHEDULABLE:
-            raise Conflict(
-                f"the expo is {state.expo.status.value}; open it before scheduling", "expo_id"
-            )
+        require_scheduler(principal, state.expo)
         instance = build_instance(state, scope)
         result = await asyncio.to_thread(
             scheduling.solve, instance, time_limit, progress=heard.heard

@@ -22,8 +22,14 @@ from redis.asyncio.lock import Lock
 from redis.exceptions import LockError
 
 from services.events.access import require_organiser
-from services.events.domain import EXPO, SCHEDULABLE
-from services.events.planner import RunProgress, ScheduleReport, ScheduleScope, run_schedule
+from services.events.domain import EXPO
+from services.events.planner import (
+    RunProgress,
+    ScheduleReport,
+    ScheduleScope,
+    require_scheduler,
+    run_schedule,
+)
 from services.events.store import EventsStore
 from services.events.views import expo_of
 from shared.auth import Principal
@@ -77,10 +83,12 @@ class RunStore:
     def _runs(self, expo_id: str) -> str:
         return self.store.index_key(expo_id, "runs")
 
+    def _lease_key(self, expo_id: str) -> str:
+        return self.store.index_key(expo_id, "run-lease")
+
     def lease(self, expo_id: str) -> Lock:
-        return self.redis.lock(
-            self.store.index_key(expo_id, "run-lease"), timeout=LEASE_S, blocking=False
-        )
+        """Held by the running run, its token the run's id."""
+        return self.redis.lock(self._lease_key(expo_id), timeout=LEASE_S, blocking=False)
 
     async def save(self, run: ScheduleRun) -> None:
         await self.redis.hset(
@@ -96,7 +104,7 @@ class RunStore:
             return None
         run = ScheduleRun.model_validate_json(found)
         if run.status is RunStatus.running:
-            holder = await self.redis.get(self.store.index_key(expo_id, "run-lease"))
+            holder = await self.redis.get(self._lease_key(expo_id))
             if holder is None or text(holder) != run.id:
                 run = _failed(run, "interrupted", "the service running it stopped; run it again")
                 await self.redis.hset(key, run.id, run.model_dump_json())
@@ -181,14 +189,10 @@ class Runs:
 
     async def _check(self, principal: Principal, expo_id: str, status_too: bool = True) -> None:
         expo = expo_of(await self.store.read(expo_id, [EXPO]), expo_id)
-        require_organiser(principal, expo)
-        if status_too and expo.status not in SCHEDULABLE:
-            raise Conflict(
-                f"the expo is {expo.status.value}; open it before scheduling",
-                "expo_id",
-                code="expo-not-schedulable",
-                params={"status": expo.status.value},
-            )
+        if status_too:
+            require_scheduler(principal, expo)
+        else:
+            require_organiser(principal, expo)
 
     async def _lease(self, expo_id: str, run_id: str) -> Lock:
         lease = self.runs.lease(expo_id)
@@ -234,13 +238,15 @@ class Runs:
         except Problem as refused:
             run = _failed(run, refused.code or refused.kind, refused.detail)
         except asyncio.CancelledError:
-            work.cancel()
             run = _failed(run, "interrupted", "the service running it stopped; run it again")
             raise
         except Exception:
             log.exception("scheduling run %s of expo %s failed", run.id, run.expo_id)
             run = _failed(run, "internal", "the run failed unexpectedly; run it again")
         finally:
+            # A run that failed here (its lease lapsed, Redis went away) must not go on to
+            # commit a schedule nobody is told of.
+            work.cancel()
             await _quietly(lambda: self.runs.save(run))
             await _quietly(lease.release)
 

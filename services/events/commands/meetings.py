@@ -143,12 +143,7 @@ def reschedule(
     given, atomically: it either lands where asked or stays where it was. A locked meeting
     stays: the organiser unlocks it first."""
     require_organiser(principal, view.expo)
-    meeting = view.meeting
-    if meeting is None:
-        raise CommandConflict(
-            f"request {view.request.id} has no meeting to move; it is {view.request.status.value}",
-            code="no-meeting",
-        )
+    meeting = _meeting_to(view, "move")
     if meeting.locked:
         raise CommandConflict(
             f"the meeting of request {view.request.id} is locked; unlock it to move it",
@@ -174,12 +169,7 @@ def lock(principal: Principal, view: RequestView, locked: bool) -> tuple[Change,
     """Hold a meeting where it is for every later scheduling run (or let it move again); a
     meeting already as asked is left as it is."""
     require_organiser(principal, view.expo)
-    meeting = view.meeting
-    if meeting is None:
-        raise CommandConflict(
-            f"request {view.request.id} has no meeting to lock; it is {view.request.status.value}",
-            code="no-meeting",
-        )
+    meeting = _meeting_to(view, "lock")
     if meeting.locked is locked:
         return Change(), meeting
     # Meeting and request keep one version, as every booking writes them.
@@ -195,6 +185,17 @@ def lock(principal: Principal, view: RequestView, locked: bool) -> tuple[Change,
         change.put(name, new.model_dump_json())
     change.announce(MeetingLocked(meeting=changed) if locked else MeetingUnlocked(meeting=changed))
     return change, changed
+
+
+def _meeting_to(view: BookingView | RequestView, doing: str) -> MeetingData:
+    """The request's meeting, which the organiser is about to `doing` (move, lock)."""
+    if view.meeting is None:
+        raise CommandConflict(
+            f"request {view.request.id} has no meeting to {doing}; it is "
+            f"{view.request.status.value}",
+            code="no-meeting",
+        )
+    return view.meeting
 
 
 def _check_table(expo: ExpoData, slot_id: str | None, table: int) -> None:
