@@ -18,6 +18,7 @@ from services.events.access import (
     runs,
 )
 from services.events.agenda import AgendaItem, agenda_items
+from services.events.board import SessionBoard, session_board
 from services.events.domain import (
     DELEGATES_INDEX,
     EXHIBITORS_INDEX,
@@ -291,3 +292,23 @@ async def statistics(store: EventsStore, principal: Principal, expo_id: str) -> 
         deals=dict(deals),
         follow_ups=dict(Counter(o.follow_up.value for o in state.outcomes.values())),
     )
+
+
+# -- the organiser's console --------------------------------------------------------------------
+async def board(
+    store: EventsStore,
+    principal: Principal,
+    expo_id: str,
+    session_id: str,
+    moving: str | None,
+    shown: int,
+) -> SessionBoard:
+    state = await store.load(expo_id)
+    require_organiser(principal, state.expo)
+    session = next((s for s in state.expo.sessions if s.id == session_id), None)
+    if session is None:
+        raise NotFound(f"expo {expo_id} has no session {session_id}", "session_id")
+    if moving is not None and moving not in state.requests:
+        raise ParameterNotFound(f"expo {expo_id} has no request {moving}", "moving")
+    sellers = await store.sellers(x.seller_id for x in state.exhibitors.values())
+    return session_board(state, sellers, session, moving, shown)

@@ -222,6 +222,21 @@ async def place(
     )
 
 
+async def place_by_hand(
+    store: EventsStore,
+    principal: Principal,
+    expo_id: str,
+    request_id: str,
+    slot_id: str | None,
+    table: int | None = None,
+) -> RequestOutcome:
+    return await store.change(
+        expo_id,
+        lambda: store.booking_view(expo_id, request_id),
+        lambda view: meetings.place_by_hand(principal, view, slot_id, table),
+    )
+
+
 async def reschedule(
     store: EventsStore,
     principal: Principal,

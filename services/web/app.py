@@ -26,13 +26,16 @@ from services.web.i18n import _
 from services.web.pages import compile_templates, render, see_other
 from services.web.people import BadForm, NotAllowed, SignInNeeded, Visitors
 from services.web.routes import (
+    board,
     delegates,
     exhibitors,
     expos,
     imports,
     invitations,
     language,
+    publications,
     resets,
+    schedule,
     signin,
 )
 from services.web.store import (
@@ -174,6 +177,9 @@ app = service_app(
         imports.router,
         invitations.router,
         resets.router,
+        schedule.router,
+        board.router,
+        publications.router,
     ],
     [topics.IDENTITY],
     assemble,

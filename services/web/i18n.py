@@ -19,7 +19,7 @@ from babel import Locale
 from babel.dates import format_date, format_time, get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 from shared.contracts.identity import Language
 
@@ -123,3 +123,8 @@ def zone_name(zone: str, on: dt.date | str | None = None) -> str:
 
 def number(value: float) -> str:
     return format_decimal(value, locale=locale())
+
+
+def percent(share: float) -> str:
+    """0.987 as `98,7%` or `98.7%`: one decimal, so a near miss is not rounded to the best."""
+    return format_percent(share, format="#,##0.0%", locale=locale())

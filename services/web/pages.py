@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from services.web import i18n, vocabulary
+from services.web import i18n, scheduling, vocabulary
 from services.web.people import CSRF_COOKIE, visitor_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -50,6 +50,14 @@ environment.globals.update(
     sales_term_name=vocabulary.sales_term,
     gap_text=vocabulary.gap,
     localized=vocabulary.localized,
+    format_percent=scheduling.percent,
+    phase_name=scheduling.phase,
+    scope_name=scheduling.scope,
+    unplaced_reason=scheduling.unplaced,
+    conflict_text=scheduling.conflict,
+    run_problem=scheduling.run_problem,
+    quality=scheduling.quality,
+    reasons=scheduling.reasons,
 )
 # The same names as filters, for lists: `{{ delegate.sectors | map("sector_name") | join }}`.
 FILTERS = ("country", "province", "language", "sector", "certificate", "sales_term")

@@ -386,6 +386,59 @@ async def test_a_locked_meeting_stays_through_every_run_and_a_move_names_its_tab
     assert_problem(await events.post(f"{base}/schedule", json={"scope": "some"}), 422, "body.scope")
 
 
+async def test_the_board_of_a_session_shows_its_cells_and_a_waiting_request_is_placed_by_hand(
+    catalog: httpx.AsyncClient, events: httpx.AsyncClient, settings: Settings
+) -> None:
+    """The grid's read model: one session's meetings by slot and table with the pair's shared
+    language, and a request without a meeting put into the cell the organiser picks."""
+    expo = await open_expo(events, tables=1)
+    base = f"/expos/{expo['id']}"
+    booth = await exhibitor(catalog, events, expo["id"])
+    guests = [await delegate(events, expo["id"], languages=["ja"]) for _ in range(2)]
+    evening = [s["id"] for s in expo["slots"] if s["session_id"] == "d1-pm"]
+    for guest in guests:
+        narrowed = await events.patch(
+            f"{base}/delegates/{guest['id']}", json={"availability": {"slots": evening[:1]}}
+        )
+        assert narrowed.status_code == 200, narrowed.text
+        made = await events.post(f"{base}/requests", json={
+            "delegate_id": guest["id"], "exhibitor_id": booth["id"]})  # fmt: skip
+        assert made.status_code == 201, made.text
+    run = await events.post(f"{base}/schedule", json={"time_limit_seconds": 2})
+    assert run.json()["scheduled"] == 1, run.text  # one slot, one table: one of the two
+    board = await events.get(f"{base}/sessions/d1-pm/board")
+    assert board.status_code == 200, board.text
+    (cell,) = board.json()["meetings"]
+    assert (cell["slot_id"], cell["table"]) == (evening[0], 1)
+    assert cell["pair"]["interpreter"] is True  # Japanese; the seller speaks Indonesian
+    (waiting,) = board.json()["unplaced"]
+    assert waiting["reason"] == "busy_here"  # the exhibitor is in their one common slot
+
+    # The waiting delegate widens their day: the board offers the next slot, and it is taken.
+    waiting_id = waiting["pair"]["delegate_id"]
+    widened = {"availability": {"slots": evening[:2]}}
+    assert (await events.patch(f"{base}/delegates/{waiting_id}", json=widened)).status_code == 200
+    offered = (await events.get(f"{base}/sessions/d1-pm/board")).json()["unplaced"][0]
+    assert offered["suggestion"] == {"slot_id": evening[1], "table": 1}, offered
+    request_id = offered["pair"]["request_id"]
+    taken = await events.post(f"{base}/requests/{request_id}/place",
+                              json={"slot_id": evening[0], "table": 1})  # fmt: skip
+    assert taken.status_code == 200 and taken.json()["not_placed"]["reason"] == "slot_taken"
+    placed = await events.post(f"{base}/requests/{request_id}/place",
+                               json={"slot_id": evening[1], "table": 1})  # fmt: skip
+    assert placed.status_code == 200 and placed.json()["meeting"]["slot_id"] == evening[1]
+    again = await events.post(f"{base}/requests/{request_id}/place", json={})
+    assert again.status_code == 409 and again.json()["code"] == "not-waiting", again.text
+    other = bearer(settings, Role.organiser, unique("dinas-lain"))
+    assert (await events.get(f"{base}/sessions/d1-pm/board", headers=other)).status_code == 403
+    assert_problem(await events.get(f"{base}/sessions/nope/board"), 404, "session_id")
+    assert_problem(
+        await events.get(f"{base}/sessions/d1-pm/board", params={"moving": "req-none"}),
+        404,
+        "query.moving",
+    )
+
+
 async def test_a_background_run_reports_its_progress_and_keeps_its_result_one_at_a_time(
     catalog: httpx.AsyncClient, events: httpx.AsyncClient, settings: Settings
 ) -> None:

@@ -119,13 +119,16 @@ def request_meeting(
     return change, Requested(request, True, _due(view, request))
 
 
-def place(view: BookingView, slot_id: str | None = None) -> tuple[Change, RequestOutcome]:
+def place(
+    view: BookingView, slot_id: str | None = None, table: int | None = None
+) -> tuple[Change, RequestOutcome]:
     """Place a requested meeting into the existing schedule without moving anything: in
-    `slot_id`, or in the free slot both attend that leaves them the fewest idle gaps."""
+    `slot_id` (at `table` if given), or in the free slot both attend that leaves them the
+    fewest idle gaps."""
     request = view.request
     if request.status is not RequestStatus.requested:
         return Change(), RequestOutcome(request, view.meeting, None)
-    placed = _online_insert(view, slot_id, moving=None)
+    placed = _online_insert(view, slot_id, moving=None, table=table)
     if isinstance(placed, Unplaced):
         return Change(), RequestOutcome(request, None, placed)
     booking = BookingChange(view.raw)
@@ -134,6 +137,23 @@ def place(view: BookingView, slot_id: str | None = None) -> tuple[Change, Reques
         update={"status": RequestStatus.scheduled, "version": meeting.version}
     )
     return booking.finish(), RequestOutcome(scheduled, meeting, None)
+
+
+def place_by_hand(
+    principal: Principal, view: BookingView, slot_id: str | None, table: int | None
+) -> tuple[Change, RequestOutcome]:
+    """The organiser puts a request that has no meeting into a cell of the schedule they chose
+    (or the best free one), moving nothing else; refused with the reason when it does not fit."""
+    require_organiser(principal, view.expo)
+    if view.request.status is not RequestStatus.requested:
+        raise CommandConflict(
+            f"request {view.request.id} is {view.request.status.value}; only a request without "
+            "a meeting is placed",
+            code="not-waiting",
+            params={"status": view.request.status.value},
+        )
+    _check_cell(view.expo, slot_id, table)
+    return place(view, slot_id, table)
 
 
 def reschedule(
@@ -149,10 +169,7 @@ def reschedule(
             f"the meeting of request {view.request.id} is locked; unlock it to move it",
             code="meeting-locked",
         )
-    if slot_id is not None and slot_id not in {s.id for s in view.expo.slots}:
-        raise InvalidCommand(f"{slot_id} is not a slot of this expo", "slot_id")
-    if table is not None:
-        _check_table(view.expo, slot_id, table)
+    _check_cell(view.expo, slot_id, table)
     placed = _online_insert(view, slot_id, moving=meeting, table=table)
     if isinstance(placed, Unplaced):
         return Change(), RequestOutcome(view.request, meeting, placed)
@@ -196,6 +213,13 @@ def _meeting_to(view: BookingView | RequestView, doing: str) -> MeetingData:
             code="no-meeting",
         )
     return view.meeting
+
+
+def _check_cell(expo: ExpoData, slot_id: str | None, table: int | None) -> None:
+    if slot_id is not None and slot_id not in {s.id for s in expo.slots}:
+        raise InvalidCommand(f"{slot_id} is not a slot of this expo", "slot_id")
+    if table is not None:
+        _check_table(expo, slot_id, table)
 
 
 def _check_table(expo: ExpoData, slot_id: str | None, table: int) -> None:

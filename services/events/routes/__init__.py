@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from services.events.routes import (
     agendas,
+    board,
     delegates,
     exhibitors,
     expos,
@@ -19,6 +20,7 @@ routers: list[APIRouter] = [
     exhibitors.router,
     requests.router,
     schedule.router,
+    board.router,
     publications.router,
     agendas.router,
     stats.router,

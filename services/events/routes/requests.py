@@ -43,6 +43,8 @@ class CancelIn(Strict):
 
 
 class RescheduleIn(Strict):
+    """Where a meeting goes: moving one, or placing a request that has none."""
+
     slot_id: Identifier | None = Field(None, description="Leave out for the best other slot")
     table: int | None = Field(
         None, ge=1, le=1000, description="In that slot, this table (mode `tables`)"
@@ -119,6 +121,24 @@ async def cancel_request(
     store: Store,
 ) -> MeetingRequestData:
     return await usecases.cancel(store, principal, expo_id, request_id, body.reason)
+
+
+@router.post("/{request_id}/place")
+async def place_request(
+    expo_id: PathId,
+    request_id: PathId,
+    body: RescheduleIn,
+    principal: CurrentPrincipal,
+    store: Store,
+) -> MeetingRequestOut:
+    """The organiser places a request that has no meeting: in the slot (and table) chosen, or
+    in the best free one, moving nothing else. `not_placed` says why when it does not fit;
+    409 `not-waiting` for a request that has a meeting or is over."""
+    return _out(
+        await usecases.place_by_hand(
+            store, principal, expo_id, request_id, body.slot_id, body.table
+        )
+    )
 
 
 @router.post("/{request_id}/reschedule")

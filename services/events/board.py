@@ -1,0 +1,277 @@
+"""One session of the schedule as the organiser's console shows it: every meeting in its slot
+and place with what makes it hard (a participant no longer there, over their limit), and the
+requests without a meeting with the slots of the session they would fit in. Pure: it reads an
+expo's loaded state and the sellers' languages, and decides nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pydantic import BaseModel, Field
+
+from services.events.domain import ExpoState
+from shared.contracts.catalog import SellerData
+from shared.contracts.expo import (
+    DelegateData,
+    ExhibitorData,
+    MeetingData,
+    MeetingMode,
+    MeetingRequestData,
+    RequestStatus,
+    SessionData,
+    SlotData,
+)
+
+UNPLACED_SHOWN = 50  # beside the grid: the heaviest that fit first, the rest counted
+
+
+class Pair(BaseModel):
+    """Who meets whom, as a cell or a waiting request shows them."""
+
+    request_id: str
+    weight: int
+    delegate_id: str
+    delegate: str
+    organisation: str
+    country: str
+    exhibitor_id: str
+    seller: str
+    booth: str | None
+    languages: list[str] = Field(description="The languages both speak")
+    interpreter: bool = Field(description="They share no language")
+
+
+class BoardMeeting(BaseModel):
+    pair: Pair
+    slot_id: str
+    table: int | None
+    locked: bool
+    confirmed: bool
+    conflicts: list[str] = Field(
+        description="delegate_unavailable | exhibitor_unavailable | over_limit (codes to "
+        "translate): held where it is, but no longer what the participants said"
+    )
+
+
+class Cell(BaseModel):
+    slot_id: str
+    table: int | None
+
+
+class BoardRequest(BaseModel):
+    pair: Pair
+    placed_in: str | None = Field(description="The slot of its meeting now; None: waiting")
+    open_slots: list[str] = Field(
+        description="The session's slots where both attend and are free, with a free table"
+    )
+    suggestion: Cell | None = Field(description="The earliest of them, at its lowest free table")
+    reason: str | None = Field(
+        description="Why it fits nowhere in this session: max_meetings | unavailable_here | "
+        "busy_here | full_here"
+    )
+
+
+class BoardRow(BaseModel):
+    """A row of the grid: a table, or (meetings at the booths) an exhibitor's booth."""
+
+    table: int | None = None
+    exhibitor_id: str | None = None
+    seller: str | None = None
+    booth: str | None = None
+
+
+class SessionBoard(BaseModel):
+    expo_id: str
+    session: SessionData
+    slots: list[SlotData]
+    rows: list[BoardRow]
+    meetings: list[BoardMeeting]
+    unplaced: list[BoardRequest] = Field(description="The heaviest that fit here first")
+    unplaced_total: int
+    placeable_total: int = Field(description="Requests without a meeting that fit in here")
+    moving: BoardRequest | None = Field(
+        None, description="The meeting asked about (`moving=`): where in this session it may go"
+    )
+
+
+@dataclass
+class _Booked:
+    """Who is busy when, and how many meetings each participant has, across the whole expo."""
+
+    at: dict[tuple[str, str], str]  # (participant, slot id) → request id
+    tables: dict[str, dict[int, str]]  # slot id → table → request id
+    count: Counter[str]
+
+    @classmethod
+    def of(cls, meetings: Iterable[MeetingData]) -> _Booked:
+        booked = cls({}, {}, Counter())
+        for meeting in meetings:
+            for person in (meeting.delegate_id, meeting.exhibitor_id):
+                booked.at[person, meeting.slot_id] = meeting.request_id
+                booked.count[person] += 1
+            if meeting.table is not None:
+                booked.tables.setdefault(meeting.slot_id, {})[meeting.table] = meeting.request_id
+        return booked
+
+
+def _attends(person: DelegateData | ExhibitorData, slot_id: str) -> bool:
+    return person.available_slots is None or slot_id in person.available_slots
+
+
+class _Board:
+    def __init__(self, state: ExpoState, sellers: dict[str, SellerData], session_id: str) -> None:
+        self.state = state
+        self.sellers = sellers
+        self.slots = [s for s in state.expo.slots if s.session_id == session_id]
+        self.booked = _Booked.of(state.meetings.values())
+        expo = state.expo
+        self.tables = expo.tables if expo.mode is MeetingMode.tables else None
+
+    def pair(self, request: MeetingRequestData) -> Pair:
+        delegate = self.state.delegates[request.delegate_id]
+        exhibitor = self.state.exhibitors[request.exhibitor_id]
+        seller = self.sellers.get(exhibitor.seller_id)
+        spoken = seller.languages if seller is not None else []
+        common = [language for language in delegate.languages if language in spoken]
+        return Pair(
+            request_id=request.id,
+            weight=request.weight,
+            delegate_id=delegate.id,
+            delegate=delegate.name,
+            organisation=delegate.organisation,
+            country=delegate.country,
+            exhibitor_id=exhibitor.id,
+            seller=exhibitor.seller_name,
+            booth=exhibitor.booth,
+            languages=common,
+            # A seller whose languages are not known yet is not said to need an interpreter.
+            interpreter=seller is not None and not common,
+        )
+
+    def meeting(self, meeting: MeetingData) -> BoardMeeting:
+        request = self.state.requests[meeting.request_id]
+        delegate = self.state.delegates[meeting.delegate_id]
+        exhibitor = self.state.exhibitors[meeting.exhibitor_id]
+        conflicts = []
+        if not _attends(delegate, meeting.slot_id):
+            conflicts.append("delegate_unavailable")
+        if not _attends(exhibitor, meeting.slot_id):
+            conflicts.append("exhibitor_unavailable")
+        if any(
+            person.max_meetings is not None and self.booked.count[person.id] > person.max_meetings
+            for person in (delegate, exhibitor)
+        ):
+            conflicts.append("over_limit")
+        return BoardMeeting(
+            pair=self.pair(request),
+            slot_id=meeting.slot_id,
+            table=meeting.table,
+            locked=meeting.locked,
+            confirmed=meeting.confirmed,
+            conflicts=conflicts,
+        )
+
+    def request(self, request: MeetingRequestData) -> BoardRequest:
+        """Where in the session the request could be: its own meeting, if any, given up."""
+        delegate = self.state.delegates[request.delegate_id]
+        exhibitor = self.state.exhibitors[request.exhibitor_id]
+        own = self.state.meetings.get(request.id)
+        at, count = self.booked.at, self.booked.count
+        over = any(
+            person.max_meetings is not None
+            and count[person.id] - (own is not None) >= person.max_meetings
+            for person in (delegate, exhibitor)
+        )
+        open_slots: list[str] = []
+        first: Cell | None = None
+        attended = busy = 0
+        for slot in [] if over else self.slots:
+            if not (_attends(delegate, slot.id) and _attends(exhibitor, slot.id)):
+                continue
+            attended += 1
+            if any(
+                at.get((p.id, slot.id), request.id) != request.id for p in (delegate, exhibitor)
+            ):
+                busy += 1
+                continue
+            table = self.free_table(slot.id, request.id)
+            if self.tables is not None and table is None:
+                continue
+            open_slots.append(slot.id)
+            first = first or Cell(slot_id=slot.id, table=table)
+        reason = None
+        if not open_slots:
+            if over:
+                reason = "max_meetings"
+            elif not attended:
+                reason = "unavailable_here"
+            else:
+                reason = "busy_here" if busy == attended else "full_here"
+        return BoardRequest(
+            pair=self.pair(request),
+            placed_in=own.slot_id if own is not None else None,
+            open_slots=open_slots,
+            suggestion=first,
+            reason=reason,
+        )
+
+    def free_table(self, slot_id: str, request_id: str) -> int | None:
+        """The lowest table free in the slot, the request's own counted as free."""
+        if self.tables is None:
+            return None
+        held = self.booked.tables.get(slot_id, {})
+        return next(
+            (n for n in range(1, self.tables + 1) if held.get(n, request_id) == request_id),
+            None,
+        )
+
+    def rows(self) -> list[BoardRow]:
+        if self.tables is not None:
+            return [BoardRow(table=n) for n in range(1, self.tables + 1)]
+        booths = sorted(
+            self.state.exhibitors.values(), key=lambda x: (x.booth or "\uffff", x.seller_name, x.id)
+        )
+        return [
+            BoardRow(exhibitor_id=x.id, seller=x.seller_name, booth=x.booth)
+            for x in booths
+            if any(_attends(x, slot.id) for slot in self.slots)
+        ]
+
+
+def session_board(
+    state: ExpoState,
+    sellers: dict[str, SellerData],
+    session: SessionData,
+    moving: str | None = None,
+    shown: int = UNPLACED_SHOWN,
+) -> SessionBoard:
+    """The session's grid, the requests without a meeting (those that fit here first, then
+    the heaviest) and, for `moving`, where its meeting could go in this session."""
+    board = _Board(state, sellers, session.id)
+    in_session = {slot.id for slot in board.slots}
+    meetings = sorted(
+        (board.meeting(m) for m in state.meetings.values() if m.slot_id in in_session),
+        key=lambda m: (m.slot_id, m.table or 0, m.pair.seller, m.pair.request_id),
+    )
+    waiting = [
+        board.request(r)
+        for r in state.requests.values()
+        if r.status is RequestStatus.requested and r.id not in state.meetings
+    ]
+    waiting.sort(
+        key=lambda r: (not r.open_slots, -r.pair.weight, r.pair.delegate, r.pair.request_id)
+    )
+    asked = state.requests.get(moving) if moving else None
+    return SessionBoard(
+        expo_id=state.expo.id,
+        session=session,
+        slots=board.slots,
+        rows=board.rows(),
+        meetings=meetings,
+        unplaced=waiting[:shown],
+        unplaced_total=len(waiting),
+        placeable_total=sum(1 for r in waiting if r.open_slots),
+        moving=board.request(asked) if asked is not None else None,
+    )
