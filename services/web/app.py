@@ -13,19 +13,19 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
-import segno
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.web import i18n
+from services.web import i18n, qr
 from services.web.api import ApiProblem, Apis
 from services.web.i18n import _
 from services.web.pages import compile_templates, render, see_other
 from services.web.people import BadForm, NotAllowed, SignInNeeded, Visitors
 from services.web.routes import (
+    agendas,
     board,
     delegates,
     exhibitors,
@@ -75,15 +75,10 @@ async def assemble(runtime: Runtime, app: FastAPI) -> Workers:
     app.state.audit = AuditTrail(runtime.redis)
     app.state.imports = ImportStore(runtime.redis)
     app.state.reset_requests = ResetRequests(runtime.redis)
-    app.state.qr_code = qr_code
+    app.state.qr_code = qr.svg_data_uri
     client = httpx.AsyncClient(timeout=API_TIMEOUT_S)
     app.state.apis = Apis(client, runtime.settings)
     return Workers(loops=[_close_when_stopped(client)])
-
-
-def qr_code(link: str) -> str:
-    """The link as a QR code, an SVG data URI an <img> shows and a printer prints sharp."""
-    return str(segno.make(link, error="m").svg_data_uri(scale=4, border=2))
 
 
 def _error_page(request: Request, status: int, title: str, message: str) -> Response:
@@ -180,6 +175,7 @@ app = service_app(
         schedule.router,
         board.router,
         publications.router,
+        agendas.router,
     ],
     [topics.IDENTITY],
     assemble,

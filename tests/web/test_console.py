@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from playwright.async_api import Page, expect
 
 from tests.helpers import unique
 from tests.integration.expo import delegate, exhibitor, open_expo
-from tests.web.conftest import Person, Site
+from tests.web.conftest import SCREENSHOTS, Person, Site
 
 
 async def _meetings(events: httpx.AsyncClient, expo_id: str) -> dict[str, dict[str, Any]]:
@@ -49,6 +51,43 @@ async def _expo_with_requests(
     await events.post(f"{base}/requests", json={
         "delegate_id": late["id"], "exhibitor_id": early["id"]})  # fmt: skip
     return expo
+
+
+async def _read_the_pdf(
+    path: Any, events: httpx.AsyncClient, expo: dict[str, Any], meetings: dict[str, Any]
+) -> None:
+    """The PDF as a reader gets it: a page (or more) per delegate, exhibitor and table, each
+    in its reader's language, every meeting at its time in the expo's zone with a QR code
+    that decodes to its check-in link and the short code printed under it."""
+    import pypdf
+    import zxingcpp
+
+    from shared.checkin import check_in_code
+
+    reader = pypdf.PdfReader(path)
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) == 3 + 2 + 2, len(pages)  # 3 delegates, 2 exhibitors, 2 tables
+    zone = ZoneInfo(expo["time_zone"])
+    decoded: set[str] = set()
+    for page in reader.pages:
+        for image in page.images:
+            decoded.update(found.text for found in zxingcpp.read_barcodes(image.image))
+    for request_id, meeting in meetings.items():
+        code = check_in_code(expo["id"], request_id)
+        assert any(link.endswith(f"/checkin/{code}") for link in decoded), (code, decoded)
+        start = dt.datetime.fromisoformat(meeting["start"]).astimezone(zone)
+        on_its_pages = [text for text in pages if code in text]
+        assert len(on_its_pages) == 3, code  # its delegate's, its exhibitor's, its table's
+        for text in on_its_pages:  # 9:25 AM in English, 09.25 in Indonesian: Kupang's time
+            assert start.strftime("%H.%M") in text or start.strftime("%-I:%M") in text, text
+    guests = (await events.get(f"/expos/{expo['id']}/delegates")).json()["items"]
+    kenji = next(g for g in guests if g["name"].startswith("Kenji"))
+    (his_page,) = [text for text in pages if text.splitlines()[1] == kenji["name"]]
+    assert "Table" in his_page and "Meja" not in his_page  # he reads English, not Japanese here
+    booths = (await events.get(f"/expos/{expo['id']}/exhibitors")).json()["items"]
+    names = {booth["seller_name"] for booth in booths}
+    theirs = [text for text in pages if text.splitlines()[1] in names]
+    assert len(theirs) == 2 and all("Meja" in text and "Kamis" in text for text in theirs)
 
 
 async def _run(page: Page, scope: str, seconds: str, finished: str) -> None:
@@ -139,6 +178,22 @@ async def test_an_organiser_schedules_moves_and_locks_a_meeting_and_publishes_in
     await page.get_by_role("button", name="Umumkan versi 1").click()
     await expect(page.get_by_role("status")).to_contain_text("Versi 1 sudah diumumkan")
     await expect(page.get_by_text("Tidak ada yang berubah sejak versi terakhir")).to_be_visible()
+
+    # Printing: a sheet per delegate on the page, and every sheet in one PDF.
+    await person.open(f"/expos/{expo_id}/schedule")
+    await page.get_by_role("link", name="Cetak jadwal pertemuan").click()
+    await person.look("agendas")
+    await page.get_by_role("link", name="Satu lembar untuk setiap peserta pameran").click()
+    await expect(page.locator("section.sheet")).to_have_count(2)  # two exhibitors meet people
+    await expect(page.locator("section.sheet").first).to_contain_text("Meja")
+    await person.look("agendas-exhibitors")
+    await person.printed("agendas-exhibitors")
+    await person.open(f"/expos/{expo_id}/agendas")
+    async with page.expect_download() as download:
+        await page.get_by_role("link", name="Unduh semua lembar sebagai satu PDF").click()
+    printed = await (await download.value).path()
+    shutil.copy(printed, SCREENSHOTS / f"{person.name}-agendas.pdf")  # to be looked at
+    await _read_the_pdf(printed, events, expo, await _meetings(events, expo_id))
 
     # In English: unlock, move it again, and the next version lists exactly that move.
     await page.get_by_role("button", name="English").click()
