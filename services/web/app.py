@@ -37,6 +37,7 @@ from services.web.routes import (
     resets,
     schedule,
     signin,
+    statistics,
 )
 from services.web.store import (
     AccountStore,
@@ -54,6 +55,7 @@ SERVICE = "web"
 STATIC = Path(__file__).resolve().parent / "static"
 # htmx as npm installed it (make; the image copies it to the same place under its WORKDIR).
 HTMX = Path("node_modules") / "htmx.org" / "dist"
+CHARTS = Path("node_modules") / "chart.js" / "dist"
 API_TIMEOUT_S = 10
 log = logging.getLogger(__name__)
 
@@ -176,12 +178,14 @@ app = service_app(
         board.router,
         publications.router,
         agendas.router,
+        statistics.router,
     ],
     [topics.IDENTITY],
     assemble,
 )
 app.add_middleware(Visitors)
 app.mount("/static/vendor/htmx", StaticFiles(directory=HTMX, check_dir=False), name="htmx")
+app.mount("/static/vendor/chartjs", StaticFiles(directory=CHARTS, check_dir=False), name="charts")
 app.mount("/static", StaticFiles(directory=STATIC), name="static")
 for error, handler in [
     (SignInNeeded, _sign_in_needed),

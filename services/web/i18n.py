@@ -19,7 +19,7 @@ from babel import Locale
 from babel.dates import format_date, format_time, get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from shared.contracts.identity import Language
 
@@ -123,6 +123,11 @@ def zone_name(zone: str, on: dt.date | str | None = None) -> str:
 
 def number(value: float) -> str:
     return format_decimal(value, locale=locale())
+
+
+def money(amount: float, currency: str) -> str:
+    """`Rp12.500.000,00` or `IDR 12,500,000.00`, as the reader writes a sum of it."""
+    return format_currency(amount, currency, locale=locale())
 
 
 def percent(share: float) -> str:

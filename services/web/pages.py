@@ -41,6 +41,7 @@ environment.globals.update(
     format_datetime=i18n.datetime,
     zone_name=i18n.zone_name,
     format_number=i18n.number,
+    format_money=i18n.money,
     country_name=vocabulary.country,
     province_name=vocabulary.province,
     language_name=vocabulary.language,

@@ -4,9 +4,11 @@ keeping the locked meeting, and publishing what changed, in both languages."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 import shutil
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +17,7 @@ from playwright.async_api import Page, expect
 
 from tests.helpers import unique
 from tests.integration.expo import delegate, exhibitor, open_expo
-from tests.web.conftest import SCREENSHOTS, Person, Site
+from tests.web.conftest import PASSWORD, SCREENSHOTS, Person, Site
 
 
 async def _meetings(events: httpx.AsyncClient, expo_id: str) -> dict[str, dict[str, Any]]:
@@ -211,6 +213,15 @@ async def test_an_organiser_schedules_moves_and_locks_a_meeting_and_publishes_in
     await person.look("publish")
     await page.get_by_role("button", name="Publish version 2").click()
     await expect(page.get_by_role("status")).to_contain_text("Version 2 is published")
+    await person.open(f"/expos/{expo_id}/agendas/tables")
+    await expect(page.locator("section.sheet")).to_have_count(2)
+    await expect(page.locator("section.sheet").first).to_contain_text("Table 1")
+    await person.look("agendas-tables")
+    await person.printed("agendas-tables")
+    await person.open(f"/expos/{expo_id}/statistics")
+    labels = await page.evaluate("() => Chart.getChart('chart-status').data.labels")
+    assert labels == ["Waiting", "Scheduled"], labels
+    await person.look("statistics")
     await page.get_by_role("button", name="Bahasa Indonesia").click()  # as it was
 
 
@@ -263,3 +274,74 @@ async def test_the_scheduling_page_follows_a_long_run_without_being_reloaded(
     finally:
         if await lease.owned():
             await lease.release()
+
+
+async def test_the_statistics_chart_what_the_api_counts_and_export_every_request(
+    person: Person, site: Site, catalog: httpx.AsyncClient, events: httpx.AsyncClient
+) -> None:
+    """Charts drawn by Chart.js from the events service's figures (read back from the charts
+    themselves), under the pages' own CSP, with the same numbers in tables; CSV and XLSX."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    expo = await _expo_with_requests(catalog, events)
+    base = f"/expos/{expo['id']}"
+    assert (await events.post(f"{base}/schedule", json={"time_limit_seconds": 2})).is_success
+    held = next(iter(await _meetings(events, expo["id"])))
+    recorded = await events.post(f"{base}/requests/{held}/outcome", json={
+        "held": True, "follow_up": "sample_order", "deal_value": 12_500_000, "currency": "IDR"})  # fmt: skip
+    assert recorded.status_code == 200, recorded.text
+    stats = (await events.get(f"{base}/stats")).json()
+
+    # The page's own policy, not the one the other tests bypass to inject axe.
+    strict = await person.browser.new_context(base_url=site.url, locale="id-ID")
+    try:
+        page = await strict.new_page()
+        refused: list[str] = []  # a script or style the policy blocked, or one missing
+        page.on("console", lambda message: refused.append(message.text)
+                if message.type == "error" and "favicon" not in message.location["url"]
+                else None)  # fmt: skip
+        await page.goto("/signin")
+        await page.get_by_label("Alamat e-mail").fill(await site.organiser())
+        await page.get_by_label("Kata sandi").fill(PASSWORD)
+        await page.get_by_role("button", name="Masuk").click()
+        await page.goto(f"{base}/statistics")
+        drawn = await page.evaluate(
+            """() => Object.fromEntries([...document.querySelectorAll("canvas[data-chart]")]
+                 .map(c => [c.id, Chart.getChart(c).data.datasets.map(d => d.data)]))"""
+        )
+        assert refused == [], refused
+    finally:
+        await strict.close()
+    in_order = [stats["by_status"][s] for s in ("requested", "scheduled", "held")]
+    assert drawn["chart-status"] == [in_order], (drawn, stats)
+    countries = drawn["chart-country"]
+    assert sum(countries[0]) == stats["requests"] and sum(countries[2]) == 1  # requests, held
+    assert drawn["chart-follow-ups"] == [[1]]
+
+    page = await person.sign_in(await site.organiser())
+    await person.open(f"{base}/statistics")
+    await expect(page.get_by_role("heading", name="Permintaan menurut status")).to_be_visible()
+    await expect(page.get_by_text("Rp12.500.000")).to_be_visible()
+    labels = await page.evaluate("() => Chart.getChart('chart-status').data.labels")
+    assert "Terlaksana" in labels and "Menunggu" in labels, labels
+    await person.look("statistics")
+    await person.printed("statistics")
+
+    async with page.expect_download() as download:
+        await page.get_by_role("link", name="Semua permintaan sebagai CSV").click()
+    csv_path = Path(await (await download.value).path())
+    text = (await asyncio.to_thread(csv_path.read_bytes)).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:3] == ["Permintaan", "Kode kehadiran", "Delegasi"]
+    assert len(rows) == 1 + stats["requests"]
+    assert sum(1 for row in rows if row[7] == "Terlaksana") == 1
+    async with page.expect_download() as download:
+        await page.get_by_role("link", name=re.compile("buku kerja")).click()
+    saved = await download.value
+    assert saved.suggested_filename == f"{expo['id']}.xlsx"
+    book = load_workbook(io.BytesIO(await asyncio.to_thread(Path(await saved.path()).read_bytes)))
+    assert book.sheetnames == ["Ringkasan", "Pertemuan"]
+    assert book["Pertemuan"].max_row == 1 + stats["requests"]
