@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gzip
+import io
 import re
 import tempfile
 import time
@@ -33,6 +34,7 @@ from deploy.local.stack import LocalStack
 GOAL_P95_MS = 150.0
 GOAL_KB = 100.0
 GOAL_IMPORT_S = 10.0
+GOAL_PDF_S = 20.0  # the whole expo's agendas, 2,000 meetings or more
 COUNTRIES = ["Jepang", "Australia", "Korea Selatan", "Timor Leste", "Singapura", "India",
              "Belanda", "Jerman", "Amerika Serikat", "Tiongkok", "Malaysia", "Filipina"]  # fmt: skip
 ROLES = ["diplomat", "atase perdagangan", "importir", "pembeli"]
@@ -90,6 +92,11 @@ def pages(setup: dict[str, Any]) -> dict[str, str]:
         "exhibitor": f"{exhibitors}/{setup['booth']['id']}",
         "import": f"/expos/{expo_id}/import",
         "password requests": "/accounts/resets",
+        "scheduling": f"/expos/{expo_id}/schedule",
+        "grid, one session": f"/expos/{expo_id}/sessions/d1-am",
+        "grid, moving one": f"/expos/{expo_id}/sessions/d1-am?moving={setup['placed']}",
+        "publish review": f"/expos/{expo_id}/publications",
+        "statistics": f"/expos/{expo_id}/statistics",
     }
 
 
@@ -149,6 +156,45 @@ async def time_import(client: httpx.AsyncClient, expo_id: str, rows: int) -> Non
     )
 
 
+async def placed_meetings(stack: LocalStack, expo_id: str) -> tuple[int, str]:
+    """How many meetings the schedule has, and one of the first session's (to move)."""
+    from shared.auth import Role, bearer
+
+    events = stack.service_urls["events"]
+    headers = bearer(stack.settings(), Role.organiser, ORGANISER)
+    async with httpx.AsyncClient(base_url=events, headers=headers, timeout=60) as api:
+        stats = (await api.get(f"/expos/{expo_id}/stats")).json()
+        board = (await api.get(f"/expos/{expo_id}/sessions/d1-am/board")).json()
+    return int(stats["scheduled"]), str(board["meetings"][0]["pair"]["request_id"])
+
+
+async def time_printing(client: httpx.AsyncClient, expo_id: str, rounds: int = 3) -> None:
+    """The whole expo's PDF (a sheet per delegate, exhibitor and table, a QR code per meeting)
+    and the print page of every delegate's sheet, each asked `rounds` times."""
+    import pypdf
+
+    for name, path in (
+        ("whole-expo PDF", f"/expos/{expo_id}/agendas.pdf"),
+        ("every delegate's sheet (page)", f"/expos/{expo_id}/agendas/delegates"),
+    ):
+        seconds = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            answer = await client.get(path, timeout=120)
+            seconds.append(time.perf_counter() - started)
+            assert answer.status_code == 200, f"{path}: {answer.status_code}"
+        detail = f"{len(answer.content) / 1e6:.1f} MB"
+        if path.endswith(".pdf"):
+            detail += f", {len(pypdf.PdfReader(io.BytesIO(answer.content)).pages):,} pages"
+        best, worst = min(seconds), max(seconds)
+        met = (
+            ""
+            if not path.endswith(".pdf")
+            else (f"  {'met' if worst <= GOAL_PDF_S else 'NOT MET'}: goal {GOAL_PDF_S:.0f} s")
+        )
+        print(f"\n{name}: {best:.2f}–{worst:.2f} s over {rounds} ({detail}){met}")
+
+
 async def measure(stack: LocalStack, arguments: argparse.Namespace) -> None:
     setup = await prepare(stack, arguments.delegates, arguments.exhibitors, arguments.requests)
     settings = stack.settings()
@@ -166,7 +212,10 @@ async def measure(stack: LocalStack, arguments: argparse.Namespace) -> None:
     create_organiser_account(stack.environment())
     client = await signed_in(stack.service_urls["web"])
     try:
+        placed, setup["placed"] = await placed_meetings(stack, setup["expo_id"])
+        print(f"{placed:,} meetings placed")
         await time_pages(client, setup, arguments.rounds)
+        await time_printing(client, setup["expo_id"])
         await time_import(client, setup["expo_id"], arguments.import_rows)
     finally:
         await client.aclose()

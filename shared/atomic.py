@@ -27,12 +27,13 @@ MAX_ATTEMPTS = 50
 
 ABSENT = ""  # as an expected value: the field must not exist (stored values are never empty)
 
-# KEYS[1] the hash; KEYS[2..] outbox streams, then sets. ARGV: n, (field, expected)*,
-# n, (field, value)*, n, field*, n, (set index, member)*, n, (stream index, record, event id)*.
-# Writes go in chunks: Lua's unpack is bounded.
+# KEYS[1] the hash; KEYS[2..] outbox streams, then sets. ARGV: revision field (or ''), n,
+# (field, expected)*, n, (field, value)*, n, field*, n, (set index, member)*,
+# n, (stream index, record, event id)*. Writes go in chunks: Lua's unpack is bounded.
 _COMPARE_AND_SET = """
 local hash, i = KEYS[1], 1
 local function take() local v = ARGV[i]; i = i + 1; return v end
+local revision = take()
 for _ = 1, tonumber(take()) do
   local name, expected = take(), take()
   local current = redis.call('HGET', hash, name)
@@ -59,6 +60,7 @@ for n = 1, tonumber(take()) do
   local stream = KEYS[tonumber(take())]
   redis.call('XADD', stream, '*', 'r', take(), 'id', take())
 end
+if revision ~= '' then redis.call('HINCRBY', hash, revision, 1) end
 return false
 """
 
@@ -100,8 +102,11 @@ class Change:
 class AtomicHash:
     """Commits `Change`s to hashes whose keys share the hash tag of their outbox shard."""
 
-    def __init__(self, redis: Redis, outbox: Outbox) -> None:
+    def __init__(self, redis: Redis, outbox: Outbox, revision: str | None = None) -> None:
+        """`revision`: a field every commit increments, so a reader can tell in one HGET
+        whether the hash changed since it last read it whole."""
         self.outbox = outbox
+        self.revision = revision
         self._script: Callable[..., Awaitable[Any]] = redis.register_script(_COMPARE_AND_SET)
 
     async def commit(self, key: str, change: Change) -> str | None:
@@ -120,6 +125,7 @@ class AtomicHash:
             for name, member in change.additions
         ]
         arguments = [
+            self.revision or "",
             *_counted(change.expected.items()),
             *_counted(change.puts.items()),
             str(len(change.deletes)),

@@ -55,7 +55,13 @@ def print_urls(stack: LocalStack, expo_id: str | None = None) -> None:
         print(f"\n  The web app: {stack.service_urls['web']}/signin")
         if expo_id is not None:
             print(f"    organiser  {ORGANISER_EMAIL}   password  {ORGANISER_PASSWORD}")
-            print(f"    the expo   {stack.service_urls['web']}/expos/{expo_id}")
+            web = f"{stack.service_urls['web']}/expos/{expo_id}"
+            print(f"    the expo   {web}")
+            print(f"    scheduling {web}/schedule   (run, watch, read the result)")
+            print(f"    the grid   {web}/sessions/d1-pm   (move, lock, place by hand)")
+            print(f"    publish    {web}/publications   (what changes for participants)")
+            print(f"    print      {web}/agendas   (a sheet each; every sheet as one PDF)")
+            print(f"    statistics {web}/statistics   (charts; CSV and XLSX)")
     print(f"  logs: {stack.data_dir}\n")
 
 

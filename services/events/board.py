@@ -116,6 +116,17 @@ class _Booked:
         return booked
 
 
+@dataclass(frozen=True)
+class _Fit:
+    """Where a request fits in the session, before it is shown (most never are)."""
+
+    request: MeetingRequestData
+    own: MeetingData | None
+    open_slots: list[str]
+    first: Cell | None
+    reason: str | None
+
+
 def _attends(person: DelegateData | ExhibitorData, slot_id: str) -> bool:
     return person.available_slots is None or slot_id in person.available_slots
 
@@ -128,6 +139,7 @@ class _Board:
         self.booked = _Booked.of(state.meetings.values())
         expo = state.expo
         self.tables = expo.tables if expo.mode is MeetingMode.tables else None
+        self._lowest_free: dict[str, int | None] = {}
 
     def pair(self, request: MeetingRequestData) -> Pair:
         delegate = self.state.delegates[request.delegate_id]
@@ -173,7 +185,7 @@ class _Board:
             conflicts=conflicts,
         )
 
-    def request(self, request: MeetingRequestData) -> BoardRequest:
+    def fit(self, request: MeetingRequestData) -> _Fit:
         """Where in the session the request could be: its own meeting, if any, given up."""
         delegate = self.state.delegates[request.delegate_id]
         exhibitor = self.state.exhibitors[request.exhibitor_id]
@@ -196,7 +208,7 @@ class _Board:
             ):
                 busy += 1
                 continue
-            table = self.free_table(slot.id, request.id)
+            table = self.free_table(slot.id, request.id if own is not None else None)
             if self.tables is not None and table is None:
                 continue
             open_slots.append(slot.id)
@@ -209,21 +221,32 @@ class _Board:
                 reason = "unavailable_here"
             else:
                 reason = "busy_here" if busy == attended else "full_here"
+        return _Fit(request, own, open_slots, first, reason)
+
+    def request(self, fit: _Fit) -> BoardRequest:
         return BoardRequest(
-            pair=self.pair(request),
-            placed_in=own.slot_id if own is not None else None,
-            open_slots=open_slots,
-            suggestion=first,
-            reason=reason,
+            pair=self.pair(fit.request),
+            placed_in=fit.own.slot_id if fit.own is not None else None,
+            open_slots=fit.open_slots,
+            suggestion=fit.first,
+            reason=fit.reason,
         )
 
-    def free_table(self, slot_id: str, request_id: str) -> int | None:
-        """The lowest table free in the slot, the request's own counted as free."""
+    def free_table(self, slot_id: str, own: str | None) -> int | None:
+        """The lowest table free in the slot, the request `own`'s counted as free."""
         if self.tables is None:
             return None
+        if own is None:  # asked for every waiting request: worked out once a slot
+            if slot_id not in self._lowest_free:
+                self._lowest_free[slot_id] = self._lowest(slot_id, None)
+            return self._lowest_free[slot_id]
+        return self._lowest(slot_id, own)
+
+    def _lowest(self, slot_id: str, own: str | None) -> int | None:
         held = self.booked.tables.get(slot_id, {})
+        assert self.tables is not None
         return next(
-            (n for n in range(1, self.tables + 1) if held.get(n, request_id) == request_id),
+            (n for n in range(1, self.tables + 1) if held.get(n, own) == own),
             None,
         )
 
@@ -255,13 +278,19 @@ def session_board(
         (board.meeting(m) for m in state.meetings.values() if m.slot_id in in_session),
         key=lambda m: (m.slot_id, m.table or 0, m.pair.seller, m.pair.request_id),
     )
+    delegates = state.delegates
     waiting = [
-        board.request(r)
+        board.fit(r)
         for r in state.requests.values()
         if r.status is RequestStatus.requested and r.id not in state.meetings
     ]
     waiting.sort(
-        key=lambda r: (not r.open_slots, -r.pair.weight, r.pair.delegate, r.pair.request_id)
+        key=lambda fit: (
+            not fit.open_slots,
+            -fit.request.weight,
+            delegates[fit.request.delegate_id].name,
+            fit.request.id,
+        )
     )
     asked = state.requests.get(moving) if moving else None
     return SessionBoard(
@@ -270,8 +299,8 @@ def session_board(
         slots=board.slots,
         rows=board.rows(),
         meetings=meetings,
-        unplaced=waiting[:shown],
+        unplaced=[board.request(fit) for fit in waiting[:shown]],
         unplaced_total=len(waiting),
-        placeable_total=sum(1 for r in waiting if r.open_slots),
-        moving=board.request(asked) if asked is not None else None,
+        placeable_total=sum(1 for fit in waiting if fit.open_slots),
+        moving=board.request(board.fit(asked)) if asked is not None else None,
     )

@@ -301,6 +301,7 @@ class ExpoState:
 # Field names of the aggregate's hash: one field per entity, plus the booking index whose
 # fields make double booking impossible (a participant or a table in a slot is one field).
 EXPO = "expo"
+REVISION = "revision"  # incremented by every commit (shared.atomic)
 
 
 def delegate_field(delegate_id: str) -> str:

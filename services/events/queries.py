@@ -205,7 +205,7 @@ async def agenda(
             raise Forbidden("only the expo's organiser sees a table's or the whole expo's agenda")
         if table is not None and (expo.tables is None or table > expo.tables):
             raise InvalidParameter(f"the expo has no table {table}", "table")
-        state = await store.load(expo_id)
+        state = await store.snapshot(expo_id)
         selected = [m for m in state.meetings.values() if table is None or m.table == table]
         title = f"Table {table}" if table is not None else "All meetings"
     return Agenda(expo, title, agenda_items(selected, *await _names(store, expo_id, selected)))
@@ -262,7 +262,7 @@ class ExpoStatistics(BaseModel):
 
 
 async def statistics(store: EventsStore, principal: Principal, expo_id: str) -> ExpoStatistics:
-    state = await store.load(expo_id)
+    state = await store.snapshot(expo_id)
     require_organiser(principal, state.expo)
     sellers = await store.sellers(x.seller_id for x in state.exhibitors.values())
     by_status = Counter(r.status.value for r in state.requests.values())
@@ -303,7 +303,7 @@ async def board(
     moving: str | None,
     shown: int,
 ) -> SessionBoard:
-    state = await store.load(expo_id)
+    state = await store.snapshot(expo_id)
     require_organiser(principal, state.expo)
     session = next((s for s in state.expo.sessions if s.id == session_id), None)
     if session is None:

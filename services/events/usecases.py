@@ -82,7 +82,7 @@ async def unpublished_changes(
     store: EventsStore, principal: Principal, expo_id: str
 ) -> ScheduleChanges:
     """What publishing now would send, for the organiser to review first."""
-    state = await store.load(expo_id)
+    state = await store.snapshot(expo_id)
     require_organiser(principal, state.expo)
     return schedule_changes(published_of(state.raw), state.meetings)
 

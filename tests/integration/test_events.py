@@ -427,6 +427,10 @@ async def test_the_board_of_a_session_shows_its_cells_and_a_waiting_request_is_p
     placed = await events.post(f"{base}/requests/{request_id}/place",
                                json={"slot_id": evening[1], "table": 1})  # fmt: skip
     assert placed.status_code == 200 and placed.json()["meeting"]["slot_id"] == evening[1]
+    # The board read before is kept for reading; a commit since is seen at once all the same.
+    after = (await events.get(f"{base}/sessions/d1-pm/board")).json()
+    assert {m["pair"]["request_id"] for m in after["meetings"]} >= {request_id}
+    assert after["unplaced_total"] == 0
     again = await events.post(f"{base}/requests/{request_id}/place", json={})
     assert again.status_code == 409 and again.json()["code"] == "not-waiting", again.text
     other = bearer(settings, Role.organiser, unique("dinas-lain"))

@@ -25,6 +25,12 @@ async def _meetings(events: httpx.AsyncClient, expo_id: str) -> dict[str, dict[s
     return {i["request"]["id"]: i["meeting"] for i in listed.json()["items"] if i["meeting"]}
 
 
+async def _waiting(events: httpx.AsyncClient, expo_id: str) -> dict[str, Any]:
+    listed = await events.get(f"/expos/{expo_id}/requests", params={"status": "requested"})
+    (waiting,) = listed.json()["items"]
+    return dict(waiting["request"])
+
+
 async def _expo_with_requests(
     catalog: httpx.AsyncClient, events: httpx.AsyncClient
 ) -> dict[str, Any]:
@@ -207,8 +213,20 @@ async def test_an_organiser_schedules_moves_and_locks_a_meeting_and_publishes_in
     await person.look("grid-choosing")
     await page.get_by_role("button", name=re.compile(r"^Move here: ")).first.click()
     await expect(page.locator(f"#cell-{request_id}")).to_have_class(re.compile("picked"))
+    # Li Wei can come on the first morning after all: the grid offers a cell, one click places.
+    waiting = await _waiting(events, expo_id)
+    widened = await events.patch(f"/expos/{expo_id}/delegates/{waiting['delegate_id']}",
+                                 json={"availability": {}})  # fmt: skip
+    assert widened.status_code == 200, widened.text
+    await person.open(f"/expos/{expo_id}/sessions/d1-am")
+    await expect(
+        page.get_by_text("1 request has no meeting; 1 of them fit in this session.")
+    ).to_be_visible()
+    await person.look("grid-waiting")
+    await page.get_by_role("button", name=re.compile(r"^Place here: ")).click()
+    await expect(page.locator(f"#cell-{waiting['id']}")).to_have_class(re.compile("picked"))
     await person.open(f"/expos/{expo_id}/publications")
-    await expect(page.get_by_text("Version 2: 0 added, 1 moved, 0 removed.")).to_be_visible()
+    await expect(page.get_by_text("Version 2: 1 added, 1 moved, 0 removed.")).to_be_visible()
     await expect(page.get_by_role("heading", name="Moved")).to_be_visible()
     await person.look("publish")
     await page.get_by_role("button", name="Publish version 2").click()
@@ -220,7 +238,7 @@ async def test_an_organiser_schedules_moves_and_locks_a_meeting_and_publishes_in
     await person.printed("agendas-tables")
     await person.open(f"/expos/{expo_id}/statistics")
     labels = await page.evaluate("() => Chart.getChart('chart-status').data.labels")
-    assert labels == ["Waiting", "Scheduled"], labels
+    assert labels == ["Scheduled"], labels  # every request has its meeting now
     await person.look("statistics")
     await page.get_by_role("button", name="Bahasa Indonesia").click()  # as it was
 
