@@ -123,7 +123,7 @@ class _Fit:
     request: MeetingRequestData
     own: MeetingData | None
     open_slots: list[str]
-    first: Cell | None
+    first: tuple[str, int | None] | None  # slot id, table
     reason: str | None
 
 
@@ -140,6 +140,11 @@ class _Board:
         expo = state.expo
         self.tables = expo.tables if expo.mode is MeetingMode.tables else None
         self._lowest_free: dict[str, int | None] = {}
+        self.rank = {slot.id: n for n, slot in enumerate(self.slots)}
+        self._attends: dict[str, frozenset[str]] = {}
+        self._frees: dict[str, frozenset[str]] = {}
+        # The session's slots with a table free (every slot, at the booths).
+        self._roomy = frozenset(slot.id for slot in self.slots if self._has_table(slot.id, None))
 
     def pair(self, request: MeetingRequestData) -> Pair:
         delegate = self.state.delegates[request.delegate_id]
@@ -186,49 +191,74 @@ class _Board:
         )
 
     def fit(self, request: MeetingRequestData) -> _Fit:
-        """Where in the session the request could be: its own meeting, if any, given up."""
+        """Where in the session the request could be: its own meeting, if any, given up.
+        Asked for every waiting request (thousands on a busy expo): each participant's free
+        slots are worked out once, and a request's are where its two participants' meet."""
         delegate = self.state.delegates[request.delegate_id]
         exhibitor = self.state.exhibitors[request.exhibitor_id]
         own = self.state.meetings.get(request.id)
-        at, count = self.booked.at, self.booked.count
-        over = any(
-            person.max_meetings is not None
-            and count[person.id] - (own is not None) >= person.max_meetings
-            for person in (delegate, exhibitor)
+        if self._at_limit(delegate, own) or self._at_limit(exhibitor, own):
+            return _Fit(request, own, [], None, "max_meetings")
+        attended = self._attending(delegate) & self._attending(exhibitor)
+        if own is None:
+            free = self._free(delegate) & self._free(exhibitor)
+            roomy = free & self._roomy
+        else:
+            free = (self._free(delegate) | self._held_by(own, delegate)) & (
+                self._free(exhibitor) | self._held_by(own, exhibitor)
+            )
+            roomy = frozenset(slot for slot in free if self._has_table(slot, own))
+        open_slots = sorted(roomy, key=self.rank.__getitem__)
+        if open_slots:
+            first = open_slots[0]
+            table = self.free_table(first, request.id if own is not None else None)
+            return _Fit(request, own, open_slots, (first, table), None)
+        if not attended:
+            return _Fit(request, own, [], None, "unavailable_here")
+        return _Fit(request, own, [], None, "full_here" if free else "busy_here")
+
+    def _attending(self, person: DelegateData | ExhibitorData) -> frozenset[str]:
+        """The session's slots the participant attends."""
+        if person.id not in self._attends:
+            self._attends[person.id] = frozenset(
+                slot.id for slot in self.slots if _attends(person, slot.id)
+            )
+        return self._attends[person.id]
+
+    def _free(self, person: DelegateData | ExhibitorData) -> frozenset[str]:
+        """The session's slots the participant attends and has no meeting in."""
+        if person.id not in self._frees:
+            at = self.booked.at
+            self._frees[person.id] = frozenset(
+                slot for slot in self._attending(person) if (person.id, slot) not in at
+            )
+        return self._frees[person.id]
+
+    def _held_by(
+        self, own: MeetingData | None, person: DelegateData | ExhibitorData
+    ) -> frozenset[str]:
+        """The slot of the meeting being moved, free for it to stay in (at another table)."""
+        if own is None or own.slot_id not in self._attending(person):
+            return frozenset()
+        return frozenset({own.slot_id})
+
+    def _at_limit(self, person: DelegateData | ExhibitorData, own: MeetingData | None) -> bool:
+        """No meeting more for them (the one being moved does not count: it stays theirs)."""
+        limit = person.max_meetings
+        return limit is not None and self.booked.count[person.id] - (own is not None) >= limit
+
+    def _has_table(self, slot_id: str, own: MeetingData | None) -> bool:
+        return (
+            self.tables is None
+            or self.free_table(slot_id, own.request_id if own else None) is not None
         )
-        open_slots: list[str] = []
-        first: Cell | None = None
-        attended = busy = 0
-        for slot in [] if over else self.slots:
-            if not (_attends(delegate, slot.id) and _attends(exhibitor, slot.id)):
-                continue
-            attended += 1
-            if any(
-                at.get((p.id, slot.id), request.id) != request.id for p in (delegate, exhibitor)
-            ):
-                busy += 1
-                continue
-            table = self.free_table(slot.id, request.id if own is not None else None)
-            if self.tables is not None and table is None:
-                continue
-            open_slots.append(slot.id)
-            first = first or Cell(slot_id=slot.id, table=table)
-        reason = None
-        if not open_slots:
-            if over:
-                reason = "max_meetings"
-            elif not attended:
-                reason = "unavailable_here"
-            else:
-                reason = "busy_here" if busy == attended else "full_here"
-        return _Fit(request, own, open_slots, first, reason)
 
     def request(self, fit: _Fit) -> BoardRequest:
         return BoardRequest(
             pair=self.pair(fit.request),
             placed_in=fit.own.slot_id if fit.own is not None else None,
             open_slots=fit.open_slots,
-            suggestion=fit.first,
+            suggestion=Cell(slot_id=fit.first[0], table=fit.first[1]) if fit.first else None,
             reason=fit.reason,
         )
 

@@ -64,8 +64,8 @@ async def _page(
         status_code=status_code,
         expo=expo,
         changes=changes,
-        added=changes["added"][:LISTED],
-        moved=changes["moved"][:LISTED],
+        added=sorted(changes["added"], key=_when)[:LISTED],
+        moved=sorted(changes["moved"], key=lambda item: _when(item["meeting"]))[:LISTED],
         removed=removed,
         slots={slot["id"]: slot for slot in expo["slots"]},
         delegates={d["id"]: d for d in delegates},
@@ -73,6 +73,11 @@ async def _page(
         published=published,
         refusal=refusal,
     )
+
+
+def _when(meeting: dict[str, Any]) -> tuple[str, int]:
+    """In the order of the day: ISO 8601 times with one offset sort as text."""
+    return str(meeting["start"]), meeting["table"] or 0
 
 
 async def _removed(
