@@ -168,6 +168,38 @@ async def placed_meetings(stack: LocalStack, expo_id: str) -> tuple[int, str]:
     return int(stats["scheduled"]), str(board["meetings"][0]["pair"]["request_id"])
 
 
+async def time_after_changes(
+    stack: LocalStack, client: httpx.AsyncClient, setup: dict[str, Any], rounds: int
+) -> None:
+    """The pages that read the whole expo, each asked right after a change to it (a meeting
+    locked or unlocked), so none reuses what it read before: an organiser at work."""
+    from shared.auth import Role, bearer
+
+    expo_id, request_id = setup["expo_id"], setup["placed"]
+    shown = {
+        "grid, after a change": f"/expos/{expo_id}/sessions/d1-am",
+        "statistics, after a change": f"/expos/{expo_id}/statistics",
+    }
+    headers = bearer(stack.settings(), Role.organiser, ORGANISER)
+    times: dict[str, list[float]] = {name: [] for name in shown}
+    async with httpx.AsyncClient(
+        base_url=stack.service_urls["events"], headers=headers, timeout=60
+    ) as api:
+        for number in range(rounds):
+            for name, path in shown.items():
+                verb = "lock" if number % 2 == 0 else "unlock"
+                changed = await api.post(f"/expos/{expo_id}/requests/{request_id}/{verb}")
+                assert changed.status_code == 200, changed.text
+                started = time.perf_counter()
+                answer = await client.get(path)
+                times[name].append((time.perf_counter() - started) * 1000)
+                assert answer.status_code == 200, f"{path}: {answer.status_code}"
+    for name, measured in times.items():
+        p50, p95 = percentile(measured, 0.5), percentile(measured, 0.95)
+        met = "met" if p95 <= GOAL_P95_MS else "NOT MET"
+        print(f"{name:<28}{p50:>9.1f}{p95:>9.1f}  {met}")
+
+
 async def time_printing(client: httpx.AsyncClient, expo_id: str, rounds: int = 3) -> None:
     """The whole expo's PDF (a sheet per delegate, exhibitor and table, a QR code per meeting)
     and the print page of every delegate's sheet, each asked `rounds` times."""
@@ -215,6 +247,8 @@ async def measure(stack: LocalStack, arguments: argparse.Namespace) -> None:
         placed, setup["placed"] = await placed_meetings(stack, setup["expo_id"])
         print(f"{placed:,} meetings placed")
         await time_pages(client, setup, arguments.rounds)
+        print()
+        await time_after_changes(stack, client, setup, arguments.rounds)
         await time_printing(client, setup["expo_id"])
         await time_import(client, setup["expo_id"], arguments.import_rows)
     finally:
