@@ -27,13 +27,14 @@ MAX_ATTEMPTS = 50
 
 ABSENT = ""  # as an expected value: the field must not exist (stored values are never empty)
 
-# KEYS[1] the hash; KEYS[2..] outbox streams, then sets. ARGV: revision field (or ''), n,
-# (field, expected)*, n, (field, value)*, n, field*, n, (set index, member)*,
-# n, (stream index, record, event id)*. Writes go in chunks: Lua's unpack is bounded.
+# KEYS[1] the hash; KEYS[2..] outbox streams, then sets, then (with a revision) the stream of
+# changed fields. ARGV: revision field (or ''), changes kept, n, (field, expected)*,
+# n, (field, value)*, n, field*, n, (set index, member)*, n, (stream index, record, event id)*.
+# Writes go in chunks: Lua's unpack is bounded.
 _COMPARE_AND_SET = """
 local hash, i = KEYS[1], 1
 local function take() local v = ARGV[i]; i = i + 1; return v end
-local revision = take()
+local revision, kept, written = take(), take(), {}
 for _ = 1, tonumber(take()) do
   local name, expected = take(), take()
   local current = redis.call('HGET', hash, name)
@@ -43,12 +44,14 @@ for _ = 1, tonumber(take()) do
 end
 local chunk = {}
 for n = 1, tonumber(take()) do
-  table.insert(chunk, take()); table.insert(chunk, take())
+  local name = take()
+  table.insert(chunk, name); table.insert(chunk, take()); table.insert(written, name)
   if #chunk >= 1000 then redis.call('HSET', hash, unpack(chunk)); chunk = {} end
 end
 if #chunk > 0 then redis.call('HSET', hash, unpack(chunk)); chunk = {} end
 for n = 1, tonumber(take()) do
-  table.insert(chunk, take())
+  local name = take()
+  table.insert(chunk, name); table.insert(written, name)
   if #chunk >= 1000 then redis.call('HDEL', hash, unpack(chunk)); chunk = {} end
 end
 if #chunk > 0 then redis.call('HDEL', hash, unpack(chunk)) end
@@ -60,9 +63,42 @@ for n = 1, tonumber(take()) do
   local stream = KEYS[tonumber(take())]
   redis.call('XADD', stream, '*', 'r', take(), 'id', take())
 end
-if revision ~= '' then redis.call('HINCRBY', hash, revision, 1) end
+if revision ~= '' then
+  local number = redis.call('HINCRBY', hash, revision, 1)
+  redis.call('XADD', KEYS[#KEYS], 'MAXLEN', '~', kept, number .. '-1',
+             'f', table.concat(written, '\\n'))
+end
 return false
 """
+
+# What changed in a hash since a revision, read in one step so it is one moment's: KEYS[1] the
+# hash, KEYS[2] its stream of changes; ARGV[1] the revision field, ARGV[2] the revision known.
+# Answers {revision}, when nothing changed; {revision, 'whole'}, when the stream no longer
+# reaches back that far; else {revision, 'fields', names, values} (a deleted field's is nil).
+_CHANGED_SINCE = """
+local now = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+if now == ARGV[2] then return {now} end
+local since = tonumber(ARGV[2]) or 0
+local entries = redis.call('XRANGE', KEYS[2], (since + 1) .. '-1', '+')
+if #entries == 0 or entries[1][1] ~= (since + 1) .. '-1' then return {now, 'whole'} end
+local names, seen = {}, {}
+for _, entry in ipairs(entries) do
+  for name in string.gmatch(entry[2][2], '[^\\n]+') do
+    if not seen[name] then seen[name] = true; table.insert(names, name) end
+  end
+end
+if #names == 0 then return {now, 'fields', {}, {}} end
+return {now, 'fields', names, redis.call('HMGET', KEYS[1], unpack(names))}
+"""
+CHANGES_KEPT = 1000  # commits a reader may be behind and still catch up field by field
+
+
+@dataclass(frozen=True)
+class Changed:
+    """The fields written or deleted (value None) since a revision, and the revision now."""
+
+    revision: str
+    fields: dict[str, str | None]
 
 
 @dataclass
@@ -108,6 +144,33 @@ class AtomicHash:
         self.outbox = outbox
         self.revision = revision
         self._script: Callable[..., Awaitable[Any]] = redis.register_script(_COMPARE_AND_SET)
+        self._changed: Callable[..., Awaitable[Any]] = redis.register_script(_CHANGED_SINCE)
+
+    @staticmethod
+    def changes_key(key: str) -> str:
+        """The stream beside the hash of the fields each commit wrote (same hash tag)."""
+        return f"{key}:changes"
+
+    async def changed_since(self, key: str, revision: str) -> Changed | None:
+        """What changed since `revision`, or None when too much did to say field by field
+        (or the hash keeps no revision): then read it whole."""
+        assert self.revision is not None, "a hash without a revision keeps no changes"
+        answer = await self._changed(
+            keys=[key, self.changes_key(key)], args=[self.revision, revision]
+        )
+        now = text(answer[0])
+        if len(answer) == 1:
+            return Changed(now, {})
+        if text(answer[1]) != "fields" or not now:
+            return None
+        names, values = answer[2], answer[3]
+        return Changed(
+            now,
+            {
+                text(name): None if value is None else text(value)
+                for name, value in zip(names, values, strict=True)
+            },
+        )
 
     async def commit(self, key: str, change: Change) -> str | None:
         """Apply `change` to the hash at `key`; returns None, or the field that changed."""
@@ -126,6 +189,7 @@ class AtomicHash:
         ]
         arguments = [
             self.revision or "",
+            str(CHANGES_KEPT),
             *_counted(change.expected.items()),
             *_counted(change.puts.items()),
             str(len(change.deletes)),
@@ -134,7 +198,8 @@ class AtomicHash:
             str(len(change.events)),
             *entries,
         ]
-        conflict = await self._script(keys=[key, *streams, *sets], args=arguments)
+        changes = [self.changes_key(key)] if self.revision else []
+        conflict = await self._script(keys=[key, *streams, *sets, *changes], args=arguments)
         return None if conflict is None else text(conflict)
 
 

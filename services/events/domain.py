@@ -389,19 +389,56 @@ def parse_state(raw: dict[str, str]) -> ExpoState | None:
     if EXPO not in raw:
         return None
     state = ExpoState(expo=ExpoData.model_validate_json(raw[EXPO]), raw=raw)
+    entities = _entities(state)
     for name, value in raw.items():
-        kind, _, ident = name.partition(":")
-        if kind == "delegate":
-            state.delegates[ident] = DelegateData.model_validate_json(value)
-        elif kind == "exhibitor":
-            state.exhibitors[ident] = ExhibitorData.model_validate_json(value)
-        elif kind == "request":
-            state.requests[ident] = MeetingRequestData.model_validate_json(value)
-        elif kind == "meeting":
-            state.meetings[ident] = MeetingData.model_validate_json(value)
-        elif kind == "outcome":
-            state.outcomes[ident] = OutcomeData.model_validate_json(value)
+        _parse_into(state, entities, name, value)
     return state
+
+
+def apply_changes(state: ExpoState, fields: dict[str, str | None]) -> None:
+    """Bring a state read earlier up to date with the fields written (or deleted: None)
+    since, as the hash's stream of changes lists them."""
+    entities = _entities(state)
+    for name, value in fields.items():
+        if value is None:
+            state.raw.pop(name, None)
+            kind, _, ident = name.partition(":")
+            if kind in entities:
+                entities[kind].pop(ident, None)
+        else:
+            state.raw[name] = value
+            _parse_into(state, entities, name, value)
+
+
+_PARSERS: dict[str, type[BaseModel]] = {
+    "delegate": DelegateData,
+    "exhibitor": ExhibitorData,
+    "request": MeetingRequestData,
+    "meeting": MeetingData,
+    "outcome": OutcomeData,
+}
+
+
+def _entities(state: ExpoState) -> dict[str, dict[str, Any]]:
+    return {
+        "delegate": state.delegates,
+        "exhibitor": state.exhibitors,
+        "request": state.requests,
+        "meeting": state.meetings,
+        "outcome": state.outcomes,
+    }
+
+
+def _parse_into(
+    state: ExpoState, entities: dict[str, dict[str, Any]], name: str, value: str
+) -> None:
+    if name == EXPO:
+        state.expo = ExpoData.model_validate_json(value)
+        return
+    kind, _, ident = name.partition(":")
+    parser = _PARSERS.get(kind)
+    if parser is not None:
+        entities[kind][ident] = parser.model_validate_json(value)
 
 
 PUBLISHED = "published"  # the last published version: its number and every meeting's place

@@ -18,6 +18,7 @@ from services.events.domain import (
     REVISION,
     SELLERS_INDEX,
     ExpoState,
+    apply_changes,
     busy_field,
     count_field,
     delegate_field,
@@ -111,13 +112,17 @@ class EventsStore:
         return state
 
     async def snapshot(self, expo_id: str) -> ExpoState:
-        """The whole expo for reading only (never to decide on: it is shared between readers),
-        as of its latest commit."""
+        """The whole expo for reading only (never to decide on: it is shared between readers,
+        and brought up to date in place), as of its latest commit."""
         kept = self._snapshots.get(expo_id)
         if kept is not None:
-            revision = await self.redis.hget(self.key(expo_id), REVISION)
-            if revision is not None and text(revision) == kept[0]:
-                return kept[1]
+            revision, state = kept
+            # The fields the commits since then wrote, read in one step: a few per commit.
+            changed = await self.atomic.changed_since(self.key(expo_id), revision)
+            if changed is not None:
+                apply_changes(state, changed.fields)
+                self._snapshots[expo_id] = (changed.revision, state)
+                return state
         state = await self.load(expo_id)
         if REVISION in state.raw:  # an expo no commit changed since its creation has none
             self._snapshots[expo_id] = (state.raw[REVISION], state)
