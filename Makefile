@@ -117,6 +117,7 @@ up: install
 bench: install  ## every benchmark; figures go to docs/benchmarks.md
 	$(BIN)/python -m bench.outbox
 	$(BIN)/python -m bench.scheduler
+	$(BIN)/python -m bench.b2b
 	$(BIN)/python -m bench.matching
 	$(BIN)/python -m bench.events_reads
 	$(BIN)/python -m bench.live_placement

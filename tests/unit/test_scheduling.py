@@ -75,7 +75,13 @@ def true_reason(instance: Instance, meetings: list[Meeting], request: Request) -
         available = instance.by_id[who].available
         return available is None or slot in available
 
-    common = [s.id for s in instance.slots if attends(request.a, s.id) and attends(request.b, s.id)]
+    common = [
+        s.id
+        for s in instance.slots
+        if attends(request.a, s.id)
+        and attends(request.b, s.id)
+        and (request.slots is None or s.id in request.slots)
+    ]
     if not common:
         return "no_common_slot"
     for who in (request.a, request.b):
@@ -98,7 +104,9 @@ def exact_optimum(instance: Instance) -> int:
         (r.id, s): model.new_bool_var("")
         for r in instance.requests
         for s in range(len(instance.slots))
-        if instance.available(r.a, s) and instance.available(r.b, s)
+        if instance.available(r.a, s)
+        and instance.available(r.b, s)
+        and (r.slots is None or instance.slots[s].id in r.slots)
     }
     meets = {r.id: (r.a, r.b) for r in instance.requests}
     for request in instance.requests:
@@ -180,6 +188,36 @@ def test_availability_tables_and_meeting_limits_are_respected() -> None:
     assert Counter(m.slot for m in answer.meetings).most_common(1)[0][1] == 1  # one table
     assert not {"one", "two"} <= set(placed)  # d2 meets once at most
     assert check_feasible(instance, answer) == []
+
+
+def test_a_request_with_a_window_is_placed_only_within_it_and_said_why_when_it_cannot() -> None:
+    morning = ["s0-0", "s0-1"]
+    instance = Instance(
+        slots(3, sessions=2),
+        1,
+        [person("d1"), person("d2", ["s1-0"]), person("x1"), person("x2")],
+        [
+            Request("am", "d1", "x1", 5, frozenset(morning)),
+            Request("pm-only", "d2", "x2", 5, frozenset(morning)),  # d2 comes after lunch
+        ],
+    )
+    answer = solve(instance, 2)
+    assert {m.request: m.slot in morning for m in answer.meetings} == {"am": True}
+    assert reasons(answer) == {"pm-only": "no_common_slot"}
+    assert check_feasible(instance, answer) == []
+    late = Request("new", "d1", "x2", 3, frozenset({"s1-2"}))
+    placed = OnlineSchedule(instance, answer).insert(late)
+    assert isinstance(placed, Meeting) and placed.slot == "s1-2"
+    refused = OnlineSchedule(instance, answer).insert(late, "s1-1")
+    assert refused == Unscheduled("new", "slot_taken")  # outside the window it asked for
+    with pytest.raises(InvalidInstance) as unknown:
+        Instance(slots(1), 1, [person("d1"), person("x1")],
+                 [Request("r", "d1", "x1", 1, frozenset({"s9"}))])  # fmt: skip
+    assert unknown.value.field == "requests[0].slots"
+    with pytest.raises(InvalidInstance) as outside:
+        Instance(slots(2), 1, [person("d1"), person("x1")],
+                 [Request("r", "d1", "x1", 1, frozenset({"s0-0"}))], [Fixed("r", "s0-1")])  # fmt: skip
+    assert outside.value.field == "fixed[0].slot"
 
 
 def test_reasons_say_why_a_request_was_not_placed() -> None:
@@ -444,7 +482,11 @@ def instances(draw: st.DrawFn, bipartite: bool = True) -> Instance:
         )
     )
     pairs = draw(st.lists(pair, unique=True, max_size=15))
-    requests = [Request(f"r{n}", a, b, draw(st.integers(1, 10))) for n, (a, b) in enumerate(pairs)]
+    windows = st.none() | st.frozensets(st.sampled_from(ids), min_size=1)
+    requests = [
+        Request(f"r{n}", a, b, draw(st.integers(1, 10)), draw(windows))
+        for n, (a, b) in enumerate(pairs)
+    ]
     tables = draw(st.none() | st.integers(1, 3))
     unfixed = Instance(slot_list, tables, people, requests)
     # Confirmed meetings: a feasible part of the greedy answer.

@@ -51,6 +51,8 @@ def _rebook_checked(instance: Instance, schedule: Schedule) -> tuple[Booking, li
                 problems.append(f"{meeting.request}: {person} not available in {meeting.slot}")
             if (person, slot) in booking.at:
                 problems.append(f"{meeting.request}: {person} double-booked in {meeting.slot}")
+        if request.slots is not None and meeting.slot not in request.slots:
+            problems.append(f"{meeting.request}: {meeting.slot} is outside its window")
         problems += _table_problems(instance, meeting, tables[meeting.slot])
         tables[meeting.slot].add(meeting.table)
         booking.book(request, slot, meeting.table)

@@ -51,6 +51,7 @@ def instance_from_json(document: Any) -> Instance:
             _string(item, "a", where),
             _string(item, "b", where),
             _int(item, "weight", where),
+            _window(item, where),
         )
         for where, item in _objects(document, "requests")
     ]
@@ -63,6 +64,16 @@ def instance_from_json(document: Any) -> Instance:
         for where, item in _objects(document, "fixed", optional=True)
     ]
     return Instance(slots, tables, participants, requests, fixed)
+
+
+def _window(item: dict[str, Any], where: str) -> frozenset[str] | None:
+    """A request's optional `slots`: the only ones it may have."""
+    window = item.get("slots")
+    if window is None:
+        return None
+    if not isinstance(window, list) or not all(isinstance(s, str) for s in window):
+        raise InvalidInstance(f"{where}.slots", "a list of slot ids")
+    return frozenset(window)
 
 
 def schedule_to_json(schedule: Schedule) -> dict[str, Any]:

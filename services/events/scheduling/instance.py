@@ -46,6 +46,7 @@ class Request:
     a: str
     b: str
     weight: int
+    slots: frozenset[str] | None = None  # its window (the morning, one day…); None: any slot
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,11 @@ class Instance:
         }
         for index, request in enumerate(self.requests):
             check_request(self, request, f"requests[{index}]")
+        self.windows = {
+            r.id: frozenset(self.slot_index[s] for s in r.slots)
+            for r in self.requests
+            if r.slots is not None
+        }
         self._validate_fixed()
 
     def _order_slots(self) -> None:
@@ -167,6 +173,8 @@ class Instance:
             slot = self.slot_index.get(fixed.slot)
             if slot is None:
                 raise InvalidInstance(f"{where}.slot", f"unknown slot {fixed.slot}")
+            if request.slots is not None and fixed.slot not in request.slots:
+                raise InvalidInstance(f"{where}.slot", "outside the request's window")
             for person in (request.a, request.b):
                 if not self.available(person, slot):
                     raise InvalidInstance(f"{where}.slot", f"{person} is not available then")
@@ -193,7 +201,14 @@ class Instance:
         return slot in self.open_slots[participant_id]
 
     def common_slots(self, request: Request) -> frozenset[int]:
-        return self.open_slots[request.a] & self.open_slots[request.b]
+        """The slots the request may have: both attend, and within its window if it has one."""
+        both = self.open_slots[request.a] & self.open_slots[request.b]
+        if request.slots is None:
+            return both
+        window = self.windows.get(request.id)
+        if window is None:  # a request inserted later, not one of the instance's own
+            window = frozenset(self.slot_index[s] for s in request.slots if s in self.slot_index)
+        return both & window
 
 
 def check_request(instance: Instance, request: Request, where: str) -> None:
@@ -207,6 +222,9 @@ def check_request(instance: Instance, request: Request, where: str) -> None:
         raise InvalidInstance(f"{where}.b", "a participant cannot meet themselves")
     if not 1 <= request.weight <= MAX_WEIGHT:
         raise InvalidInstance(f"{where}.weight", f"an integer from 1 to {MAX_WEIGHT}")
+    for slot_id in sorted(request.slots or ()):
+        if slot_id not in instance.slot_index:
+            raise InvalidInstance(f"{where}.slots", f"unknown slot {slot_id}")
 
 
 def _unique(ids: Iterable[str], field_name: str) -> None:
