@@ -288,7 +288,11 @@ def _assign_slots(
         for pair in together:
             model.add_hint(pair, False)
         solver = _solver(workers, deadline)
-        if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # With every chosen meeting placed, each participant's number of meetings is fixed,
+        # and k meetings make at most k − 1 back-to-back pairs: reaching that is the best.
+        ceiling = _pairs_ceiling(fixed, requests) if best == sum(weight.values()) else None
+        done = _StopAt(ceiling)
+        if solver.solve(model, done) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             chosen = {key for key, v in variables.items() if solver.boolean_value(v)}
     booking = fixed.copy()
     for request_id, slot in sorted(chosen, key=lambda key: (key[1], key[0])):
@@ -309,6 +313,28 @@ class _Heard(cp_model.CpSolverSolutionCallback):
 
     def on_solution_callback(self) -> None:
         self._hear(self.objective_value)
+
+
+class _StopAt(cp_model.CpSolverSolutionCallback):
+    """Ends the search once a solution reaches `ceiling`, a bound the solver cannot see."""
+
+    def __init__(self, ceiling: int | None) -> None:
+        super().__init__()
+        self._ceiling = ceiling
+
+    def on_solution_callback(self) -> None:
+        if self._ceiling is not None and self.objective_value >= self._ceiling:
+            self.stop_search()
+
+
+def _pairs_ceiling(fixed: Booking, requests: list[Request]) -> int:
+    """At most k − 1 back-to-back pairs for a participant with k meetings (fewer when they
+    span sessions): the most pairs a placement of all of `requests` can have."""
+    meetings: dict[str, int] = defaultdict(int, fixed.count)
+    for request in requests:
+        for person in (request.a, request.b):
+            meetings[person] += 1
+    return sum(max(count - 1, 0) for count in meetings.values())
 
 
 class _PlacementModel:
