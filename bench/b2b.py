@@ -156,6 +156,8 @@ def run(path: Path, time_limit: float, workers: int, scratch: Path) -> dict[str,
     )  # fmt: skip
     answer = json.loads(done.stdout)
     per_person = breaks(instance, answer)
+    # Counted here from the meetings as the paper defines them, and by the scheduler itself.
+    assert sum(per_person.values()) == answer["breaks"], (name, answer["breaks"])
     return {
         "instance": name,
         "windows": b2b.morning_slots < b2b.slots,

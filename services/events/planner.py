@@ -54,6 +54,13 @@ class ScheduleReport(BaseModel):
     new: int
     moved: int
     unplaced: list[UnplacedOut]
+    breaks: int | None = Field(
+        None,
+        description="Idle runs between two meetings of a participant in one session, in all "
+        "(absent from runs before it was reported)",
+    )
+    max_breaks: int | None = Field(None, description="Of the participant with the most")
+    min_breaks: int | None = Field(None, description="Of the participant with the fewest")
     seconds: float
 
 
@@ -208,6 +215,9 @@ def _report(
             )
             for u in result.unscheduled
         ],
+        breaks=result.breaks,
+        max_breaks=result.max_breaks,
+        min_breaks=result.min_breaks,
         seconds=round(result.seconds, 3),
     )
 

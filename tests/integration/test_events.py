@@ -313,6 +313,7 @@ async def test_a_locked_meeting_stays_through_every_run_and_a_move_names_its_tab
             assert made.status_code == 201, made.text
     first = await events.post(f"{base}/schedule", json={"time_limit_seconds": 2})
     assert first.json()["scheduled"] == 4, first.text
+    assert first.json()["breaks"] == 0  # two meetings each, back to back
 
     async def meetings() -> dict[str, dict[str, Any]]:
         listed = (await events.get(f"{base}/requests", params={"limit": 200})).json()["items"]

@@ -220,6 +220,21 @@ def test_a_request_with_a_window_is_placed_only_within_it_and_said_why_when_it_c
     assert outside.value.field == "fixed[0].slot"
 
 
+def test_a_break_is_an_idle_run_between_two_meetings_in_one_session_not_over_lunch() -> None:
+    two_sessions = slots(4, sessions=2)
+    instance = Instance(
+        two_sessions,
+        2,
+        [person("d1"), person("x1"), person("x2"), person("x3"), person("x4")],
+        [Request(f"r{n}", "d1", f"x{n}", 1) for n in range(1, 5)],
+    )
+    meetings = [Meeting("r1", "s0-0", 1), Meeting("r2", "s0-2", 1),  # one idle slot: a break
+                Meeting("r3", "s0-3", 1), Meeting("r4", "s1-0", 1)]  # after lunch: none  # fmt: skip
+    assert instance.breaks(meetings) == {"d1": 1, "x1": 0, "x2": 0, "x3": 0, "x4": 0}
+    answer = solve(instance, 2)
+    assert (answer.breaks, answer.max_breaks, answer.min_breaks) == (0, 0, 0)
+
+
 def test_reasons_say_why_a_request_was_not_placed() -> None:
     instance = Instance(
         slots(2),

@@ -121,6 +121,9 @@ async def test_an_organiser_schedules_moves_and_locks_a_meeting_and_publishes_in
     await expect(page.get_by_text("6 dari 7 permintaan yang diproses")).to_be_visible()
     await expect(page.get_by_text("Jadwal terbaik yang mungkin")).to_be_visible()
     await expect(
+        page.get_by_text(re.compile(r"\d+ jeda kosong di antara pertemuan"))
+    ).to_be_visible()
+    await expect(
         page.get_by_text("Keduanya tidak pernah luang pada waktu yang sama.")
     ).to_have_count(2)
     await person.look("schedule-done")

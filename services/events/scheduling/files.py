@@ -85,6 +85,9 @@ def schedule_to_json(schedule: Schedule) -> dict[str, Any]:
         "objective": schedule.objective,
         "upper_bound": schedule.upper_bound,
         "status": schedule.status,
+        "breaks": schedule.breaks,
+        "max_breaks": schedule.max_breaks,
+        "min_breaks": schedule.min_breaks,
         "seconds": round(schedule.seconds, 3),
     }
 

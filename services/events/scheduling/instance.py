@@ -77,6 +77,9 @@ class Schedule:
     upper_bound: int
     status: Literal["optimal", "feasible"]
     seconds: float
+    breaks: int = 0  # idle runs between two meetings of a participant in one session, in all
+    max_breaks: int = 0  # of one participant with a meeting
+    min_breaks: int = 0
 
 
 @dataclass
@@ -141,6 +144,12 @@ class Instance:
                 )
             if gap <= SAME_SESSION_GAP:
                 self.next_slot[earlier], self.previous_slot[later] = later, earlier
+        self.session_of = [0] * len(self.slots)  # slots back to back share a number
+        session = -1
+        for index in in_time:
+            if self.previous_slot[index] is None:
+                session += 1
+            self.session_of[index] = session
         self.neighbours = [
             [s for s in (self.previous_slot[slot], self.next_slot[slot]) if s is not None]
             for slot in range(len(self.slots))
@@ -196,6 +205,26 @@ class Instance:
             in_slot[slot] += 1
             if in_slot[slot] > self.tables:
                 raise InvalidInstance(f"{where}.slot", "more confirmed meetings than tables")
+
+    def breaks(self, meetings: Iterable[Meeting]) -> dict[str, int]:
+        """Per participant with a meeting, their breaks: runs of one or more idle slots
+        between two of their meetings in one session (Bofill et al. 2022, Definition 2.3;
+        the pause between two sessions, such as lunch, is not one)."""
+        held: dict[str, list[int]] = defaultdict(list)
+        for meeting in meetings:
+            request = self.request_by_id[meeting.request]
+            for person in (request.a, request.b):
+                held[person].append(self.slot_index[meeting.slot])
+        counted = {}
+        for person, slots in held.items():
+            ordered = sorted(slots, key=self.rank.__getitem__)
+            counted[person] = sum(
+                1
+                for earlier, later in itertools.pairwise(ordered)
+                if self.session_of[earlier] == self.session_of[later]
+                and self.rank[later] - self.rank[earlier] > 1
+            )
+        return counted
 
     def available(self, participant_id: str, slot: int) -> bool:
         return slot in self.open_slots[participant_id]

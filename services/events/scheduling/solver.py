@@ -31,6 +31,7 @@ def _by_weight(instance: Instance) -> list[Request]:
 
 def _finish(instance: Instance, booking: Booking, upper_bound: int, started: float) -> Schedule:
     objective = placed_weight(instance, booking)
+    breaks = instance.breaks(booking.meetings.values()).values()
     return Schedule(
         meetings=sorted(booking.meetings.values(), key=lambda m: m.request),
         unscheduled=[
@@ -42,6 +43,9 @@ def _finish(instance: Instance, booking: Booking, upper_bound: int, started: flo
         upper_bound=upper_bound,
         status="optimal" if objective == upper_bound else "feasible",
         seconds=time.perf_counter() - started,
+        breaks=sum(breaks),
+        max_breaks=max(breaks, default=0),
+        min_breaks=min(breaks, default=0),
     )
 
 
