@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -46,6 +48,18 @@ def use(language: Language) -> None:
 
 def current() -> Language:
     return _current.get()
+
+
+@contextmanager
+def speaking(language: Language) -> Iterator[None]:
+    """Strings, dates and names in `language` for what is rendered inside (a printed sheet
+    in its reader's language, within the organiser's page)."""
+    before = current()
+    use(language)
+    try:
+        yield
+    finally:
+        use(before)
 
 
 def _(message: str, **values: object) -> str:

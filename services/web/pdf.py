@@ -5,8 +5,7 @@ installs it beside htmx, writes every name (Vietnamese, Turkish, Polish) as it i
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,23 +49,12 @@ def whole_expo(
     expo: dict[str, Any], sheets: Iterable[Sheet], base_url: str, organiser: Language
 ) -> bytes:
     """Every sheet, one after another, each starting on a new page."""
-    with speaking(organiser):
+    with i18n.speaking(organiser):
         pdf = AgendaPdf(i18n._("Agendas of %(expo)s", expo=expo["name"]))
     for sheet in sheets:
-        with speaking(sheet.language):
+        with i18n.speaking(sheet.language):
             _sheet(pdf, expo, sheet, base_url)
     return bytes(pdf.output())
-
-
-@contextmanager
-def speaking(language: Language) -> Iterator[None]:
-    """Strings, dates and names in `language` for what is written inside."""
-    before = i18n.current()
-    i18n.use(language)
-    try:
-        yield
-    finally:
-        i18n.use(before)
 
 
 def _heading(pdf: AgendaPdf, expo: dict[str, Any], sheet: Sheet, continued: bool) -> None:

@@ -63,7 +63,7 @@ class Figures:
     deals: list[tuple[str, float]] = field(default_factory=list)  # currency, total
 
 
-def _status(code: str) -> str:
+def status_name(code: str) -> str:
     return i18n._(STATUSES[code]) if code in STATUSES else code
 
 
@@ -101,7 +101,7 @@ def figures(stats: dict[str, Any], products: list[dict[str, Any]]) -> Figures:
         Chart(
             "status",
             i18n._("Requests by status"),
-            [_status(code) for code in statuses],
+            [status_name(code) for code in statuses],
             [Series(i18n._("Requests"), [float(stats["by_status"][c]) for c in statuses])],
         ),
         _breakdown(
@@ -126,7 +126,3 @@ def figures(stats: dict[str, Any], products: list[dict[str, Any]]) -> Figures:
     ]
     deals = sorted(stats["deals"].items(), key=lambda item: -item[1])
     return Figures(stats, charts, deals)
-
-
-def status_name(code: str) -> str:
-    return _status(code)

@@ -56,7 +56,7 @@ async def print_sheets(
     links = {"url": pdf.check_in_url, "base_url": str(request.base_url), "qr": qr.svg_data_uri}
     shown = []
     for sheet in chosen:
-        with pdf.speaking(sheet.language):
+        with i18n.speaking(sheet.language):
             page = template.render(expo=expo, sheet=sheet, zone=ZoneInfo, **links)
         shown.append(Markup(page))  # rendered, and so escaped, by our own environment
     return render(

@@ -4,6 +4,7 @@ free cell; every refusal is shown on the grid in the organiser's words."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -192,17 +193,21 @@ async def _grid(
 async def _read(
     api: PersonApis, expo_id: str, session_id: str, moving: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    expo = await api.get(Api.events, f"/expos/{expo_id}")
-    try:
-        board = await api.get(
-            Api.events, f"/expos/{expo_id}/sessions/{session_id}/board", moving=moving or None
-        )
-    except ApiProblem as missing:
-        if missing.status != 404 or not moving:
-            raise
-        # The request being moved is gone (cancelled meanwhile): the grid without it.
-        board = await api.get(Api.events, f"/expos/{expo_id}/sessions/{session_id}/board")
-    return expo, board
+    """The expo and the session's board, asked for side by side."""
+    path = f"/expos/{expo_id}/sessions/{session_id}/board"
+
+    async def board() -> dict[str, Any]:
+        try:
+            found: dict[str, Any] = await api.get(Api.events, path, moving=moving or None)
+        except ApiProblem as missing:
+            if missing.status != 404 or not moving:
+                raise
+            # The request being moved is gone (cancelled meanwhile): the grid without it.
+            found = await api.get(Api.events, path)
+        return found
+
+    expo, answer = await asyncio.gather(api.get(Api.events, f"/expos/{expo_id}"), board())
+    return expo, answer
 
 
 def _row_key(meeting: dict[str, Any], booths: bool) -> Any:
