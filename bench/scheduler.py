@@ -55,7 +55,7 @@ class Size:
 SIZES = {
     "S": Size("S", 40, 60, 500, 6, 10.0),
     "M": Size("M", 200, 300, 3_000, 35, 10.0),
-    "L": Size("L", 1_000, 2_000, 20_000, 230, 60.0),
+    "L": Size("L", 1_000, 2_000, 20_000, 230, 20.0),
 }
 
 
@@ -180,6 +180,10 @@ def run(size: Size, seed: int) -> dict[str, object]:
         "greedy_seconds": round(baseline.seconds, 2),
         "ratio_to_greedy": round(result.objective / baseline.objective, 4),
         "status": result.status,
+        "breaks": result.breaks,
+        "breaks_bound": result.breaks_bound,
+        "greedy_breaks": baseline.breaks,
+        "spread": result.max_breaks - result.min_breaks,
         "idle_gaps": idle_gaps(instance, result),
         "greedy_idle_gaps": idle_gaps(instance, baseline),
         "without_meeting": without_meeting(instance, result),
@@ -214,6 +218,10 @@ COLUMNS = (  # title, figure, width, format
     ("/greedy", "ratio_to_greedy", 8, ".3f"),
     ("status", "status", 9, ""),
     ("seconds", "seconds", 8, ""),
+    ("breaks", "breaks", 7, ","),
+    ("proven", "breaks_bound", 7, ","),
+    ("greedy", "greedy_breaks", 7, ","),
+    ("spread", "spread", 7, ""),
     ("gaps", "idle_gaps", 6, ","),
     ("greedy", "greedy_idle_gaps", 7, ","),
     ("none", "without_meeting", 5, ""),

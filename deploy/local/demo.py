@@ -385,6 +385,22 @@ def schedule_and_publish(
             loaded.agendas[delegate["id"]] = agenda["meetings"]
 
 
+def breaks_line(schedule: dict[str, Any]) -> str:
+    """The idle breaks in the participants' days, with what is proven about them."""
+    breaks, bound = schedule.get("breaks"), schedule.get("breaks_bound")
+    if breaks is None:
+        return "Idle breaks between meetings: not reported by this scheduler."
+    proven = (
+        "the fewest possible"
+        if bound == breaks
+        else f"at least {bound} are unavoidable with these meetings"
+    )
+    return (
+        f"Idle breaks between meetings: {breaks} in all ({proven}), from "
+        f"{schedule['min_breaks']} to {schedule['max_breaks']} per participant."
+    )
+
+
 def agenda_report(loaded: LoadedExpo) -> str:
     zone = ZoneInfo(loaded.expo["time_zone"])
     schedule = loaded.schedule
@@ -394,6 +410,7 @@ def agenda_report(loaded: LoadedExpo) -> str:
         f"weight {schedule['scheduled_weight']} of a proven maximum {schedule['upper_bound']} "
         f"({schedule['ratio_to_bound']:.1%}), {schedule['solver_status']}, "
         f"{schedule['seconds']} s.",
+        breaks_line(schedule),
     ]
     not_placed = Counter(item["reason"] for item in schedule["unplaced"])
     if not_placed:
@@ -555,6 +572,10 @@ def demo_report(loaded: LoadedExpo, sellers: list[LoadedSeller]) -> dict[str, An
             "upper_bound": schedule["upper_bound"],
             "fulfilment_ratio": schedule["ratio_to_bound"],
             "solver_status": schedule["solver_status"],
+            "breaks": schedule.get("breaks"),
+            "breaks_bound": schedule.get("breaks_bound"),
+            "min_breaks": schedule.get("min_breaks"),
+            "max_breaks": schedule.get("max_breaks"),
             "unplaced": schedule["unplaced"],
         },
         "fairness": {
@@ -585,6 +606,7 @@ def summary(report: dict[str, Any]) -> str:
         f"  {schedule['scheduled']} of {schedule['requests']} requested meetings scheduled; "
         f"fulfilment {schedule['fulfilment_ratio']:.1%} of the proven maximum weight "
         f"({schedule['weight']} of {schedule['upper_bound']}, {schedule['solver_status']})",
+        f"  {breaks_line(schedule)}",
         f"  meetings per delegate: min {min(per_delegate.values(), default=0)}, "
         f"max {max(per_delegate.values(), default=0)}, "
         f"none for {sum(1 for d in delegates if d['id'] not in per_delegate)}",

@@ -69,7 +69,7 @@ class BoardRequest(BaseModel):
     suggestion: Cell | None = Field(description="The earliest of them, at its lowest free table")
     reason: str | None = Field(
         description="Why it fits nowhere in this session: max_meetings | unavailable_here | "
-        "busy_here | full_here"
+        "outside_window (asked for another part of the expo) | busy_here | full_here"
     )
 
 
@@ -208,6 +208,11 @@ class _Board:
                 self._free(exhibitor) | self._held_by(own, exhibitor)
             )
             roomy = frozenset(slot for slot in free if self._has_table(slot, own))
+        if request.window is not None:  # asked for another part of the expo: not here
+            window = frozenset(request.window)
+            if attended and not attended & window:
+                return _Fit(request, own, [], None, "outside_window")
+            attended, free, roomy = attended & window, free & window, roomy & window
         open_slots = sorted(roomy, key=self.rank.__getitem__)
         if open_slots:
             first = open_slots[0]

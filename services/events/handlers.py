@@ -88,6 +88,7 @@ def matching_handlers(store: EventsStore) -> HandlerRegistry:
                 event.weight,
                 request_id=f"req-{proposal.id}",
                 match_id=proposal.id,
+                window=event.window,
             )
         except AlreadyRequested:
             return  # they already have an open request together: the match is honoured

@@ -26,6 +26,7 @@ from shared.contracts.expo import (
     ExpoStatus,
     ExpoUpdated,
     MeetingData,
+    MeetingRequestData,
     MeetingUnscheduled,
     RequestStatus,
 )
@@ -58,6 +59,11 @@ class ScheduleReport(BaseModel):
         None,
         description="Idle runs between two meetings of a participant in one session, in all "
         "(absent from runs before it was reported)",
+    )
+    breaks_bound: int | None = Field(
+        None,
+        description="Proven: no placement of the same meetings has fewer breaks (equal to "
+        "`breaks` when they are the fewest possible)",
     )
     max_breaks: int | None = Field(None, description="Of the participant with the most")
     min_breaks: int | None = Field(None, description="Of the participant with the fewest")
@@ -107,13 +113,24 @@ def build_instance(
     open_requests = sorted(
         (r for r in state.requests.values() if r.status in OPEN_REQUEST), key=lambda r: r.id
     )
-    requests = [
-        scheduling.Request(r.id, r.delegate_id, r.exhibitor_id, r.weight) for r in open_requests
-    ]
     fixed = [
         scheduling.Fixed(m.request_id, m.slot_id, m.table)
         for m in sorted(state.meetings.values(), key=lambda m: m.request_id)
         if m.confirmed or m.locked or scope is ScheduleScope.unplaced
+    ]
+    staying = {f.request for f in fixed}
+    known = {slot.id for slot in slots}
+
+    def window(request: MeetingRequestData) -> frozenset[str] | None:
+        """Where the request may go: a meeting that stays needs no window, and a slot of it
+        may have gone with a session since."""
+        if request.window is None or request.id in staying:
+            return None
+        return frozenset(s for s in request.window if s in known)
+
+    requests = [
+        scheduling.Request(r.id, r.delegate_id, r.exhibitor_id, r.weight, window(r))
+        for r in open_requests
     ]
     tables = expo.tables if expo.tables is not None and expo.mode.value == "tables" else None
     return scheduling.Instance(slots, tables, participants, requests, fixed)
@@ -216,6 +233,7 @@ def _report(
             for u in result.unscheduled
         ],
         breaks=result.breaks,
+        breaks_bound=result.breaks_bound,
         max_breaks=result.max_breaks,
         min_breaks=result.min_breaks,
         seconds=round(result.seconds, 3),

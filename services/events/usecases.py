@@ -29,6 +29,7 @@ from shared.contracts.expo import (
     ExpoStatus,
     MeetingData,
     MeetingRequestData,
+    MeetingWindow,
     OutcomeData,
     RequestStatus,
     SessionData,
@@ -193,14 +194,16 @@ async def request_meeting(
     slot_id: str | None = None,
     request_id: str | None = None,
     match_id: str | None = None,
+    window: MeetingWindow | None = None,
 ) -> RequestOutcome:
-    """Record a meeting request; once a schedule exists, place it at once (online insertion)."""
+    """Record a meeting request, for any time both attend or within a `window`; once a
+    schedule exists, place it at once (online insertion)."""
     chosen_id = request_id or new_id("req")
     requested = await store.change(
         expo_id,
         lambda: store.new_request_view(expo_id, chosen_id, delegate_id, exhibitor_id),
         lambda view: meetings.request_meeting(
-            principal, view, chosen_id, weight, match_id, slot_id
+            principal, view, chosen_id, weight, match_id, slot_id, window
         ),
     )
     if requested.place_now:

@@ -33,6 +33,7 @@ UNPLACED = {
     "table_taken": N_("That table is taken at that time."),
     # the grid's, within one session
     "unavailable_here": N_("The two are not both here in this session."),
+    "outside_window": N_("The meeting was asked for another part of the expo."),
     "busy_here": N_("One of the two is busy in every slot of this session they share."),
     "full_here": N_("Every table is taken in this session whenever both are free."),
 }

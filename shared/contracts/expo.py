@@ -136,6 +136,16 @@ class ExhibitorData(BaseModel):
     version: int = Field(ge=1)
 
 
+class MeetingWindow(BaseModel):
+    """The part of the expo a meeting is asked for: whole sessions and/or single slots (their
+    union), within what both participants attend."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sessions: list[Identifier] | None = Field(None, max_length=100, examples=[["day1-am"]])
+    slots: list[Identifier] | None = Field(None, max_length=2000)
+
+
 class MeetingRequestData(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -149,6 +159,11 @@ class MeetingRequestData(BaseModel):
     match_id: Identifier | None = None
     status: RequestStatus
     version: int = Field(ge=1)
+    window: list[Identifier] | None = Field(
+        None,
+        description="The only slots the meeting may have (the sessions asked for, expanded); "
+        "None: any slot both attend",
+    )
 
 
 class MeetingData(BaseModel):

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import topics
 from shared.contracts.base import Event
+from shared.contracts.expo import MeetingWindow
 from shared.types import Identifier, ShortText
 
 
@@ -47,6 +48,9 @@ class MatchAccepted(MatchingEvent):
     )
     proposal: ProposalData
     weight: int = Field(ge=1, le=100, description="Meeting importance for the scheduler")
+    window: MeetingWindow | None = Field(
+        None, description="When the delegate asked to meet: None for any time both attend"
+    )
 
     @property
     def key(self) -> str:

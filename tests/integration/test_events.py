@@ -15,6 +15,7 @@ import pytest
 
 from shared.auth import Role, bearer
 from shared.contracts import topics
+from shared.contracts.expo import MeetingWindow
 from shared.contracts.matching import MatchAccepted, ProposalData
 from shared.envelope import Envelope, parse_record
 from shared.settings import Settings
@@ -162,7 +163,7 @@ async def test_an_accepted_match_becomes_one_meeting_request_even_when_redeliver
         reasons=["Kopi Arabika Bajawa matches 'arabica coffee' (HS 0901)"],
     )
     # As the matching service would publish it (only its source may write the topic).
-    accepted = MatchAccepted(proposal=proposal, weight=9)
+    accepted = MatchAccepted(proposal=proposal, weight=9, window=MeetingWindow(sessions=["d2-am"]))
     envelope, key = Envelope.wrap(accepted, topics.WRITERS[topics.MATCHING])
     for _ in range(2):  # the broker may deliver twice; the second changes nothing
         await produce_raw(
@@ -180,6 +181,8 @@ async def test_an_accepted_match_becomes_one_meeting_request_even_when_redeliver
     assert found[0]["request"]["origin"] == "match"
     assert found[0]["request"]["match_id"] == proposal.id
     assert found[0]["request"]["weight"] == 9
+    window = found[0]["request"]["window"]  # the delegate's "on the second morning"
+    assert window and all(slot.startswith("d2-am-") for slot in window)
 
 
 # -- scheduling ------------------------------------------------------------------------------
@@ -295,6 +298,54 @@ async def test_a_live_request_goes_next_to_the_meetings_it_can_join_or_says_why_
         json={"slot_id": "d9-am-01"},
     )
     assert_problem(moved, 422, "body.slot_id")
+
+
+async def test_a_request_keeps_its_window_through_runs_moves_and_live_insertion(
+    catalog, events
+) -> None:
+    expo = await open_expo(events)
+    first, second = [await exhibitor(catalog, events, expo["id"]) for _ in range(2)]
+    guest = await delegate(events, expo["id"])
+    url = f"/expos/{expo['id']}/requests"
+
+    async def ask(booth: dict[str, Any], **extra: Any) -> httpx.Response:
+        return await events.post(
+            url, json={"delegate_id": guest["id"], "exhibitor_id": booth["id"], **extra}
+        )
+
+    assert_problem(await ask(first, window={"sessions": ["d9-pm"]}), 422, "body.window.sessions[0]")
+    assert_problem(await ask(first, window={"slots": ["d1-am-99"]}), 422, "body.window.slots[0]")
+    assert_problem(await ask(first, window={"days": ["d1"]}), 422, "body.window.days")
+    outside = await ask(first, window={"sessions": ["d1-pm"]}, slot_id="d1-am-01")
+    assert_problem(outside, 422, "body.slot_id")
+    afternoon = await ask(first, window={"sessions": ["d1-pm"]})
+    assert afternoon.status_code == 201, afternoon.text
+    request = afternoon.json()["request"]
+    assert request["window"] and all(s.startswith("d1-pm-") for s in request["window"])
+    run = await events.post(f"/expos/{expo['id']}/schedule", json={"time_limit_seconds": 2})
+    assert run.status_code == 200, run.text
+    report = run.json()
+    assert report["scheduled"] == 1 and report["breaks"] == report["breaks_bound"] == 0
+    placed = (await events.get(f"{url}/{request['id']}")).json()["meeting"]
+    assert placed["slot_id"].startswith("d1-pm-")
+    moved = await events.post(f"{url}/{request['id']}/reschedule", json={"slot_id": "d1-am-01"})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["not_placed"]["reason"] == "slot_taken"
+    assert "outside the window" in moved.json()["not_placed"]["detail"]
+    again = await events.post(f"{url}/{request['id']}/reschedule", json={})
+    assert again.json()["meeting"]["slot_id"].startswith("d1-pm-")  # the best other: still there
+    live = await ask(second, window={"slots": ["d2-am-03"]})
+    assert live.status_code == 201, live.text
+    assert live.json()["meeting"]["slot_id"] == "d2-am-03"  # placed at once, in its window
+    rerun = await events.post(
+        f"/expos/{expo['id']}/schedule", json={"time_limit_seconds": 2, "scope": "everything"}
+    )
+    assert rerun.status_code == 200, rerun.text
+    listed = (await events.get(url)).json()["items"]
+    slots = {item["request"]["id"]: item["meeting"]["slot_id"] for item in listed}
+    assert slots[request["id"]].startswith("d1-pm-") and slots[live.json()["request"]["id"]] == (
+        "d2-am-03"
+    )
 
 
 async def test_a_locked_meeting_stays_through_every_run_and_a_move_names_its_table(

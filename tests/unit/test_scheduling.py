@@ -1,6 +1,7 @@
 """The scheduler: crafted cases for each rule and reason, and properties that hold for any
 instance (hypothesis): feasible, fixed meetings kept, objective within the proven bound, never
-below the greedy, reasons true; online insertion never breaks feasibility."""
+below the greedy, reasons true, breaks never below their proven bound; online insertion never
+breaks feasibility."""
 
 from __future__ import annotations
 
@@ -130,6 +131,64 @@ def exact_optimum(instance: Instance) -> int:
     return round(solver.objective_value)
 
 
+def fewest_breaks(instance: Instance, meetings: list[Meeting]) -> int:
+    """The fewest breaks of any placement of exactly these meetings (confirmed ones where they
+    are), by a CP-SAT model of its own: a participant's breaks in a session are their runs of
+    meetings there minus one."""
+    model = cp_model.CpModel()
+    ids = {m.request for m in meetings}
+    fixed_at = {f.request: instance.slot_index[f.slot] for f in instance.fixed}
+    chosen = {
+        (rid, s): model.new_bool_var("")
+        for rid in ids
+        for s in range(len(instance.slots))
+        if (rid not in fixed_at or fixed_at[rid] == s)
+        and s in instance.common_slots(instance.request_by_id[rid])
+    }
+    for rid in ids:
+        model.add_exactly_one(v for (r, _), v in chosen.items() if r == rid)
+    busy: dict[tuple[str, int], list[cp_model.IntVar]] = {}
+    for (rid, s), v in chosen.items():
+        request = instance.request_by_id[rid]
+        for who in (request.a, request.b):
+            busy.setdefault((who, s), []).append(v)
+    for group in busy.values():
+        model.add(sum(group) <= 1)
+    if instance.tables is not None:
+        for slot in range(len(instance.slots)):
+            model.add(sum(v for (_, s), v in chosen.items() if s == slot) <= instance.tables)
+    breaks = []
+    for who in {w for w, _ in busy}:
+        for session in set(instance.session_of):
+            order = sorted(
+                (s for s in range(len(instance.slots)) if instance.session_of[s] == session),
+                key=instance.rank.__getitem__,
+            )
+            there = [sum(busy.get((who, s), [])) for s in order]
+            starts = [model.new_bool_var("") for _ in order]
+            for index, (start, meets) in enumerate(zip(starts, there, strict=True)):
+                before = there[index - 1] if index else 0
+                model.add(start >= meets - before)
+            any_there = model.new_bool_var("")
+            for meets in there:
+                model.add(any_there >= meets)
+            model.add(any_there <= sum(there))
+            breaks.append(sum(starts) - any_there)
+    model.minimize(sum(breaks))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(model) == cp_model.OPTIMAL
+    return round(solver.objective_value)
+
+
+def b2b(name: str, spread: int | None = None) -> Instance:
+    """One of Bofill et al.'s instances, as the benchmark converts it."""
+    from bench.b2b import DATA, instance_of, parse_dzn
+
+    data = parse_dzn(name, (DATA / f"{name}.original.dzn").read_text())
+    return instance_from_json(json.loads(json.dumps(instance_of(data, spread))))
+
+
 def test_tiny_instance_is_solved_to_proven_optimality() -> None:
     instance = Instance(
         slots(2),
@@ -233,6 +292,39 @@ def test_a_break_is_an_idle_run_between_two_meetings_in_one_session_not_over_lun
     assert instance.breaks(meetings) == {"d1": 1, "x1": 0, "x2": 0, "x3": 0, "x4": 0}
     answer = solve(instance, 2)
     assert (answer.breaks, answer.max_breaks, answer.min_breaks) == (0, 0, 0)
+
+
+def test_an_answer_without_a_possible_break_stops_long_before_its_time_limit() -> None:
+    # tic-12: 125 meetings of 42 participants in 8 slots; every one placed with no break.
+    instance = b2b("tic-12")
+    answer = solve(instance, 60)
+    assert len(answer.meetings) == len(instance.requests) and answer.status == "optimal"
+    assert answer.breaks == answer.breaks_bound == 0
+    assert answer.seconds < 30  # the limit is a cap: proven at once, it returns at once
+
+
+def test_the_fewest_breaks_are_proven_where_some_cannot_be_avoided() -> None:
+    # forumt-14: tables are so few that five breaks are unavoidable (Bofill et al., Table 3).
+    instance = b2b("forumt-14", spread=2)
+    answer = solve(instance, 60)
+    assert len(answer.meetings) == len(instance.requests)
+    assert answer.breaks == answer.breaks_bound == 5
+    assert answer.max_breaks - answer.min_breaks <= 2
+    assert check_feasible(instance, answer) == []
+
+
+def test_the_slot_that_adds_no_break_wins_over_one_next_to_a_meeting() -> None:
+    # d1 meets at the start of the morning and x2 at its end: any morning slot between them
+    # opens a break for one of the two; the afternoon, where neither meets yet, opens none.
+    instance = Instance(
+        slots(6, sessions=2),
+        None,
+        [person("d1"), person("d2"), person("x1"), person("x2")],
+        [Request("r1", "d1", "x1", 1), Request("r2", "d2", "x2", 1)],
+        [Fixed("r1", "s0-0"), Fixed("r2", "s0-5")],
+    )
+    placed = OnlineSchedule(instance).insert(Request("new", "d1", "x2", 1))
+    assert isinstance(placed, Meeting) and placed.slot == "s1-0"
 
 
 def test_reasons_say_why_a_request_was_not_placed() -> None:
@@ -529,6 +621,9 @@ def test_every_answer_is_feasible_keeps_fixed_meetings_and_respects_its_bound(in
     best = exact_optimum(instance)
     assert greedy(instance).objective <= answer.objective <= best <= answer.upper_bound
     assert (answer.status == "optimal") == (answer.objective == answer.upper_bound)
+    breaks = instance.breaks(answer.meetings)
+    assert answer.breaks == sum(breaks.values())
+    assert answer.breaks_bound <= fewest_breaks(instance, answer.meetings) <= answer.breaks
     for unscheduled in answer.unscheduled:
         request = instance.request_by_id[unscheduled.request]
         assert unscheduled.reason == true_reason(instance, answer.meetings, request)

@@ -13,6 +13,7 @@ from services.events.domain import (
     OPEN_REQUEST,
     REQUESTS_INDEX,
     SCHEDULE_EXISTS,
+    expand_availability,
     meeting_field,
     meeting_location,
     pair_field,
@@ -34,6 +35,7 @@ from shared.contracts.expo import (
     MeetingRequestData,
     MeetingRequested,
     MeetingUnlocked,
+    MeetingWindow,
     RequestOrigin,
     RequestStatus,
 )
@@ -78,14 +80,17 @@ def request_meeting(
     weight: int,
     match_id: str | None = None,
     slot_id: str | None = None,
+    window: MeetingWindow | None = None,
 ) -> tuple[Change, Requested]:
     """A delegate asks to meet an exhibitor, an organiser asks for them, or a service turns an
-    accepted match (`match_id`) into a request. The same request id again changes nothing, so
-    a redelivered acceptance yields the same request."""
+    accepted match (`match_id`) into a request, for any time both attend or within a `window`.
+    The same request id again changes nothing, so a redelivered acceptance yields the same
+    request."""
     origin = _origin(principal, view, match_id)
     if view.existing is not None:
         return Change(), Requested(view.existing, False, _due(view, view.existing))
     delegate, exhibitor = _participants(view, slot_id)
+    slots = _window(view.expo, delegate, exhibitor, window, slot_id)
     if view.expo.status not in ACCEPTS_REQUESTS:
         raise CommandConflict(f"the expo is {view.expo.status.value}; it takes no meeting requests")
     if view.open_request is not None:
@@ -104,6 +109,7 @@ def request_meeting(
         match_id=match_id,
         status=RequestStatus.requested,
         version=1,
+        window=slots,
     )
     pair = pair_field(delegate.id, exhibitor.id)
     change = Change()
@@ -302,6 +308,30 @@ def _participants(view: NewRequestView, slot_id: str | None) -> tuple[DelegateDa
     return view.delegate, view.exhibitor
 
 
+def _window(
+    expo: ExpoData,
+    delegate: DelegateData,
+    exhibitor: ExhibitorData,
+    window: MeetingWindow | None,
+    slot_id: str | None,
+) -> list[str] | None:
+    """The window's slots (None: any), which must hold a slot both attend and the slot asked
+    for, if any."""
+    if window is None or (window.sessions is None and window.slots is None):
+        return None
+    slots = expand_availability(expo, window.sessions, window.slots, "window") or []
+    attended = {slot.id for slot in shared_slots(expo, delegate, exhibitor)}
+    if not attended.intersection(slots):
+        raise InvalidCommand(
+            f"{delegate.name} and {exhibitor.seller_name} attend no slot of this window",
+            "window",
+            code="window-unattended",
+        )
+    if slot_id is not None and slot_id not in slots:
+        raise InvalidCommand(f"{slot_id} is outside the window asked for", "slot_id")
+    return slots
+
+
 def _due(view: NewRequestView, request: MeetingRequestData) -> bool:
     return view.expo.status in SCHEDULE_EXISTS and request.status is RequestStatus.requested
 
@@ -370,7 +400,10 @@ def _instance_around(
     ]
     participants += [scheduling.Participant(p, "stand-in") for p in sorted(stand_ins)]
     slots = [scheduling.Slot(s.id, s.start, s.end) for s in expo.slots]
-    new = scheduling.Request(own.id, own.delegate_id, own.exhibitor_id, own.weight)
+    known = {slot.id for slot in slots}
+    # A slot of the window may have gone with a session since: the rest still holds.
+    window = None if own.window is None else frozenset(s for s in own.window if s in known)
+    new = scheduling.Request(own.id, own.delegate_id, own.exhibitor_id, own.weight, window)
     return scheduling.Instance(slots, pool, participants, requests, fixed), new
 
 
@@ -412,6 +445,9 @@ def _why(
         return f"table {table} is taken in {slot_id}"
     if reason == "slot_taken":
         attended = {s.id for s in shared_slots(view.expo, delegate, exhibitor)}
+        window = view.request.window
+        if window is not None and slot_id not in window:
+            return f"{slot_id} is outside the window the meeting was asked for"
         if slot_id not in attended:
             return f"{slot_id} is outside their common availability"
         return f"{slot_id} is no longer free"
@@ -423,6 +459,8 @@ def _why(
             if limit is not None and len(_other_meetings(view, person)) >= limit:
                 return f"{name} has reached {limit} meetings"
         return "a participant has reached their maximum of meetings"
+    if reason == "no_common_slot" and view.request.window is not None:
+        return f"{delegate.name} and {exhibitor.seller_name} attend no slot of its window"
     return {
         "no_common_slot": f"{delegate.name} and {exhibitor.seller_name} share no available slot",
         "capacity": "every table is taken in their common free slots",

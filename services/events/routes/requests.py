@@ -17,6 +17,7 @@ from shared.contracts.expo import (
     FollowUp,
     MeetingData,
     MeetingRequestData,
+    MeetingWindow,
     OutcomeData,
     RequestStatus,
 )
@@ -35,6 +36,11 @@ class MeetingRequestIn(Strict):
     weight: int = Field(5, ge=1, le=100, description="Importance for the scheduler")
     slot_id: Identifier | None = Field(
         None, description="Ask for this slot (once a schedule exists, else it is a hint ignored)"
+    )
+    window: MeetingWindow | None = Field(
+        None,
+        description="Only in these sessions and/or slots (kept through every rescheduling); "
+        "leave out for any time both attend",
     )
 
 
@@ -87,6 +93,7 @@ async def request_meeting(
         body.exhibitor_id,
         body.weight,
         slot_id=body.slot_id,
+        window=body.window,
     )
     return _out(outcome)
 

@@ -115,20 +115,42 @@ class Booking:
         return next(n for n in range(1, self.instance.tables + 1) if n not in used)
 
     def best_slot(self, request: Request) -> int | None:
-        """The free common slot next to most of the two participants' meetings (closing idle
-        gaps rather than opening them), earliest first. Meeting limits are the caller's."""
-        at, neighbours, rank = self.at, self.instance.neighbours, self.instance.rank
+        """The free common slot that adds the fewest breaks to the two participants' days,
+        then the one next to most of their meetings, earliest first. Meeting limits are the
+        caller's."""
+        at, rank = self.at, self.instance.rank
         a, b = request.a, request.b
-        best: tuple[int, int] | None = None
+        best: tuple[int, int, int] | None = None
         chosen = None
         for slot in self.instance.common_slots(request):
             if (a, slot) in at or (b, slot) in at or not self.has_room(slot):
                 continue
-            touching = sum(((a, n) in at) + ((b, n) in at) for n in neighbours[slot])
-            key = (-touching, rank[slot])
+            added_a, touching_a = self._around(a, slot)
+            added_b, touching_b = self._around(b, slot)
+            key = (added_a + added_b, -(touching_a + touching_b), rank[slot])
             if best is None or key < best:
                 best, chosen = key, slot
         return chosen
+
+    def _around(self, person: str, slot: int) -> tuple[int, int]:
+        """What a meeting of `person` in the free `slot` would do to their session: the breaks
+        it adds (−1 when it fills a gap of one slot exactly), and how many of their meetings it
+        would touch."""
+        before = self._distance(person, slot, self.instance.previous_slot)
+        after = self._distance(person, slot, self.instance.next_slot)
+        added = (before is not None and before > 1) + (after is not None and after > 1)
+        if before is not None and after is not None:
+            added -= 1  # the gap between them was a break already
+        return added, (before == 1) + (after == 1)
+
+    def _distance(self, person: str, slot: int, step: list[int | None]) -> int | None:
+        """How many slots away, stepping within the session, the person's nearest meeting is."""
+        distance, current = 1, step[slot]
+        while current is not None:
+            if (person, current) in self.at:
+                return distance
+            distance, current = distance + 1, step[current]
+        return None
 
     def reason(self, request: Request) -> Reason:
         """Why the request is not placed, for a booking where it does not fit."""

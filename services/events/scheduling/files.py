@@ -63,7 +63,14 @@ def instance_from_json(document: Any) -> Instance:
         )
         for where, item in _objects(document, "fixed", optional=True)
     ]
-    return Instance(slots, tables, participants, requests, fixed)
+    return Instance(
+        slots,
+        tables,
+        participants,
+        requests,
+        fixed,
+        _optional_int(document, "max_break_spread", ""),
+    )
 
 
 def _window(item: dict[str, Any], where: str) -> frozenset[str] | None:
@@ -88,6 +95,7 @@ def schedule_to_json(schedule: Schedule) -> dict[str, Any]:
         "breaks": schedule.breaks,
         "max_breaks": schedule.max_breaks,
         "min_breaks": schedule.min_breaks,
+        "breaks_bound": schedule.breaks_bound,
         "seconds": round(schedule.seconds, 3),
     }
 
@@ -117,7 +125,7 @@ def _string(item: dict[str, Any], key: str, where: str) -> str:
 def _int(item: dict[str, Any], key: str, where: str) -> int:
     value = item.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidInstance(f"{where}.{key}", "an integer")
+        raise InvalidInstance(f"{where}.{key}" if where else key, "an integer")
     return value
 
 

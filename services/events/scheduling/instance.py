@@ -80,6 +80,7 @@ class Schedule:
     breaks: int = 0  # idle runs between two meetings of a participant in one session, in all
     max_breaks: int = 0  # of one participant with a meeting
     min_breaks: int = 0
+    breaks_bound: int = 0  # proven: no placement of these meetings has fewer breaks
 
 
 @dataclass
@@ -93,6 +94,9 @@ class Instance:
     participants: list[Participant]
     requests: list[Request]
     fixed: list[Fixed] = field(default_factory=list)
+    # At most this many more breaks for one participant than for another (Bofill et al.'s
+    # fairness d), when every chosen meeting is placed; None: only as a goal after the breaks.
+    max_break_spread: int | None = None
 
     def __post_init__(self) -> None:
         self.slot_index = {slot.id: index for index, slot in enumerate(self.slots)}
@@ -102,6 +106,8 @@ class Instance:
         self._order_slots()
         _unique((p.id for p in self.participants), "participants")
         _unique((r.id for r in self.requests), "requests")
+        if self.max_break_spread is not None and self.max_break_spread < 0:
+            raise InvalidInstance("max_break_spread", "must not be negative")
         if self.tables is not None and self.tables < 1:
             raise InvalidInstance("tables", "must be at least 1, or null for meetings at the booth")
         self._validate_participants()

@@ -5,6 +5,7 @@ and back-to-back meetings), and the weight-first `greedy` baseline it never does
 from __future__ import annotations
 
 import heapq
+import math
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -13,10 +14,13 @@ from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
 from services.events.scheduling.booking import Booking, placed_weight, rebook, start_from_fixed
+from services.events.scheduling.breaks import Breaks, add_breaks
 from services.events.scheduling.instance import Instance, Request, Schedule, Unscheduled
 
 SELECTION_SHARE = 0.3  # of the time limit, at most, to choose meetings that can all be placed
 ASSIGNMENT_SHARE = 0.9  # of the time limit, until slots are given; the rest places leftovers
+# CP-SAT's workers for minimising breaks, in the order more threads add them.
+PROVING_SUBSOLVERS = ["core", "no_lp", "quick_restart_no_lp", "default_lp", "max_lp", "fixed"]
 # Hears the phase (selecting, placing, closing_gaps), the best weight placed so far and the
 # proven bound, from the thread the solver runs in.
 Progress = Callable[[str, int, int], None]
@@ -29,7 +33,9 @@ def _by_weight(instance: Instance) -> list[Request]:
     )
 
 
-def _finish(instance: Instance, booking: Booking, upper_bound: int, started: float) -> Schedule:
+def _finish(
+    instance: Instance, booking: Booking, upper_bound: int, started: float, breaks_bound: int = 0
+) -> Schedule:
     objective = placed_weight(instance, booking)
     breaks = instance.breaks(booking.meetings.values()).values()
     return Schedule(
@@ -46,6 +52,7 @@ def _finish(instance: Instance, booking: Booking, upper_bound: int, started: flo
         breaks=sum(breaks),
         max_breaks=max(breaks, default=0),
         min_breaks=min(breaks, default=0),
+        breaks_bound=breaks_bound,
     )
 
 
@@ -102,7 +109,7 @@ def solve(
     bound = min(baseline.upper_bound, flow_bound)
     best_so_far = max(baseline.objective, placed_weight(instance, placed))
     report("placing", best_so_far, bound)
-    booking = _assign_slots(
+    booking, breaks_bound = _assign_slots(
         instance,
         fixed,
         selected,
@@ -111,6 +118,7 @@ def solve(
         workers,
         lambda phase, weight: report(phase, max(best_so_far, weight), bound),
     )
+    modelled = set(booking.meetings)
     placed_some = True
     while placed_some:  # what did not get a slot, or was not selected; a move may make room
         placed_some = False
@@ -121,7 +129,9 @@ def solve(
                 placed_some = True
     if placed_weight(instance, booking) < baseline.objective:
         booking = rebook(instance, baseline)
-    return _finish(instance, booking, bound, started)
+    if set(booking.meetings) != modelled:
+        breaks_bound = 0  # proven for the meetings CP-SAT placed, not for these
+    return _finish(instance, booking, bound, started, breaks_bound)
 
 
 def _choose_meetings(
@@ -256,11 +266,12 @@ def _assign_slots(
     deadline: float,
     workers: int,
     progress: Callable[[str, int], None],
-) -> Booking:
-    """Improve the placement of the chosen meetings with CP-SAT and return the best found:
-    first more weight, if the placement misses some; then, keeping that weight, as many
-    back-to-back meetings as possible (fewer idle gaps). `progress` hears the phase and each
-    better weight (the fixed meetings' included)."""
+) -> tuple[Booking, int]:
+    """Improve the placement of the chosen meetings with CP-SAT and return the best found with
+    a proven lower bound on its breaks: first more weight, if the placement misses some; then,
+    keeping that weight, the fewest breaks; then, keeping those, the smallest spread of breaks
+    between participants. `progress` hears the phase and each better weight (the fixed
+    meetings' included)."""
     fixed_weight = placed_weight(instance, fixed)
     placement = _PlacementModel(instance, fixed, requests)
     model, variables = placement.model, placement.variables
@@ -272,36 +283,122 @@ def _assign_slots(
         if rid not in instance.fixed_by_request
     }
     best = sum(weight[rid] for rid, _ in chosen)
-    if best < sum(weight.values()):
-        model.maximize(weight_placed)
-        _hint(model, variables, chosen)
+    everything = sum(weight.values())
+    if best < everything:
+        # Every chosen meeting may still fit: try that first, fewest breaks and all, and look
+        # for more weight only if it finds nothing in half the time.
         now = time.perf_counter()
-        solver = _solver(workers, now + (deadline - now) / 2)
-        heard = _Heard(lambda value: progress("placing", fixed_weight + round(value)))
-        solved = solver.solve(model, heard) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        if solved and round(solver.objective_value) > best:
-            chosen = {key for key, v in variables.items() if solver.boolean_value(v)}
-            best = round(solver.objective_value)
-    together = _back_to_back(instance, fixed, model, placement.per_person_slot)
+        found = _fewest_breaks(
+            instance, fixed, requests, placement, model.clone(), chosen,
+            now + (deadline - now) / 2, workers, all_placed=True,
+        )  # fmt: skip
+        if found is not None and found[2]:
+            progress("closing_gaps", fixed_weight + everything)
+            return _booked(instance, fixed, found[0]), found[1]
+        if found is not None:  # all placed, the breaks not proven: go on for the time left
+            chosen, best = found[0], everything
+        else:
+            model.maximize(weight_placed)
+            _hint(model, variables, chosen)
+            now = time.perf_counter()
+            solver = _solver(workers, now + (deadline - now) / 2)
+            heard = _Heard(lambda value: progress("placing", fixed_weight + round(value)))
+            solved = solver.solve(model, heard) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+            if solved and round(solver.objective_value) > best:
+                chosen = {key for key, v in variables.items() if solver.boolean_value(v)}
+                best = round(solver.objective_value)
     progress("closing_gaps", fixed_weight + best)
-    if together and time.perf_counter() < deadline:
-        # Lexicographic: keep the weight, then close idle gaps in the time left.
+    all_placed = best == everything
+    if not all_placed:
         model.add(weight_placed >= best)
-        model.maximize(sum(together))
-        _hint(model, variables, chosen)
-        for pair in together:
-            model.add_hint(pair, False)
-        solver = _solver(workers, deadline)
-        # With every chosen meeting placed, each participant's number of meetings is fixed,
-        # and k meetings make at most k − 1 back-to-back pairs: reaching that is the best.
-        ceiling = _pairs_ceiling(fixed, requests) if best == sum(weight.values()) else None
-        done = _StopAt(ceiling)
-        if solver.solve(model, done) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            chosen = {key for key, v in variables.items() if solver.boolean_value(v)}
+    found = _fewest_breaks(
+        instance, fixed, requests, placement, model, chosen, deadline, workers, all_placed
+    )
+    if found is None:
+        return _booked(instance, fixed, chosen), 0
+    return _booked(instance, fixed, found[0]), found[1]
+
+
+def _booked(instance: Instance, fixed: Booking, chosen: set[tuple[str, int]]) -> Booking:
     booking = fixed.copy()
     for request_id, slot in sorted(chosen, key=lambda key: (key[1], key[0])):
         booking.book(instance.request_by_id[request_id], slot, booking.free_table(slot))
     return booking
+
+
+def _fewest_breaks(
+    instance: Instance,
+    fixed: Booking,
+    requests: list[Request],
+    placement: _PlacementModel,
+    model: cp_model.CpModel,
+    chosen: set[tuple[str, int]],
+    deadline: float,
+    workers: int,
+    all_placed: bool,
+) -> tuple[set[tuple[str, int]], int, bool] | None:
+    """In `model` (the placement's, or a copy), the placement with the fewest breaks, then the
+    smallest spread, a proven lower bound on the breaks of any placement it allows (0 when
+    there was no time to prove more) and whether that bound is reached; None if it finds none
+    in time. `all_placed`: every
+    request is placed (else the model keeps a weight itself). The optional hard bound on the
+    spread (`instance.max_break_spread`) holds only when all are placed: then each
+    participant's meetings are known."""
+    variables = placement.variables
+    if time.perf_counter() >= deadline:
+        return None
+    if all_placed:
+        for options in placement.options.values():
+            model.add_exactly_one(options)
+    breaks = add_breaks(model, instance, fixed, placement.per_person_slot, requests, all_placed)
+    total = breaks.total()
+    spread = _spread(model, instance, breaks) if all_placed else None
+    if spread is not None and instance.max_break_spread is not None:
+        model.add(spread[0] - spread[1] <= instance.max_break_spread)
+
+    def hint(chosen: set[tuple[str, int]]) -> None:
+        _hint(model, variables, chosen)
+        busy = set(fixed.at)
+        for request_id, slot in chosen:
+            request = instance.request_by_id[request_id]
+            busy |= {(request.a, slot), (request.b, slot)}
+        counts = breaks.hint(model, busy)
+        if spread is not None:
+            model.add_hint(spread[0], max(counts.values(), default=0))
+            model.add_hint(spread[1], min(counts.values(), default=0))
+
+    model.minimize(total)
+    hint(chosen)
+    solver = _solver(workers, deadline, proving=True)
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    chosen = {key for key, v in variables.items() if solver.boolean_value(v)}
+    fewest = round(solver.objective_value)
+    if status != cp_model.OPTIMAL:
+        return chosen, max(math.ceil(solver.best_objective_bound - 1e-6), 0), False
+    if spread is not None and time.perf_counter() < deadline:
+        # Lexicographic: keep the fewest breaks, then share them out as evenly as possible.
+        model.add(total <= fewest)
+        model.minimize(spread[0] - spread[1])
+        hint(chosen)
+        solver = _solver(workers, deadline, proving=True)
+        if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            chosen = {key for key, v in variables.items() if solver.boolean_value(v)}
+    return chosen, fewest, True
+
+
+def _spread(
+    model: cp_model.CpModel, instance: Instance, breaks: Breaks
+) -> tuple[cp_model.IntVar, cp_model.IntVar]:
+    """The most breaks of one participant and the fewest, over those with a meeting."""
+    ceiling = len(instance.slots)
+    most, fewest = model.new_int_var(0, ceiling, ""), model.new_int_var(0, ceiling, "")
+    for person in breaks.people():
+        own = breaks.of(person)
+        model.add(most >= own)
+        model.add(fewest <= own)
+    return most, fewest
 
 
 def _unheard(_phase: str, _weight: int, _bound: int) -> None:
@@ -319,28 +416,6 @@ class _Heard(cp_model.CpSolverSolutionCallback):
         self._hear(self.objective_value)
 
 
-class _StopAt(cp_model.CpSolverSolutionCallback):
-    """Ends the search once a solution reaches `ceiling`, a bound the solver cannot see."""
-
-    def __init__(self, ceiling: int | None) -> None:
-        super().__init__()
-        self._ceiling = ceiling
-
-    def on_solution_callback(self) -> None:
-        if self._ceiling is not None and self.objective_value >= self._ceiling:
-            self.stop_search()
-
-
-def _pairs_ceiling(fixed: Booking, requests: list[Request]) -> int:
-    """At most k − 1 back-to-back pairs for a participant with k meetings (fewer when they
-    span sessions): the most pairs a placement of all of `requests` can have."""
-    meetings: dict[str, int] = defaultdict(int, fixed.count)
-    for request in requests:
-        for person in (request.a, request.b):
-            meetings[person] += 1
-    return sum(max(count - 1, 0) for count in meetings.values())
-
-
 class _PlacementModel:
     """The CP-SAT model of placing `requests` around the `fixed` booking: a Boolean per
     request and free common slot, with the hard rules as constraints."""
@@ -351,6 +426,7 @@ class _PlacementModel:
         self.per_person_slot: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
         self.per_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
         self.per_person: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        self.options: dict[str, list[cp_model.IntVar]] = {}  # per request
         requests_of: dict[str, int] = defaultdict(int)
         for request in requests:
             self._add_options(instance, fixed, request)
@@ -381,6 +457,7 @@ class _PlacementModel:
                 for person in (request.a, request.b):
                     self.per_person_slot[person, slot].append(variable)
                     self.per_person[person].append(variable)
+        self.options[request.id] = options
         if len(options) > 1:
             self.model.add_at_most_one(options)
 
@@ -395,39 +472,19 @@ def _hint(
         model.add_hint(variable, key in chosen)
 
 
-def _solver(workers: int, deadline: float) -> cp_model.CpSolver:
+def _solver(workers: int, deadline: float, proving: bool = False) -> cp_model.CpSolver:
+    """`proving`: for minimising breaks. CP-SAT's default full worker (with the LP) finds
+    neither few breaks nor a bound; core-guided search raises the bound from below and stops
+    at the optimum, while the other thread runs CP-SAT's neighbourhood searches, which find the
+    schedules (docs/decisions.md)."""
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
     # The model took time to build: the solver gets what is left until the deadline.
     solver.parameters.max_time_in_seconds = max(deadline - time.perf_counter(), 0.05)
+    if proving:
+        if workers == 1:
+            solver.parameters.optimize_with_core = True
+            solver.parameters.linearization_level = 0
+        else:  # one thread is kept for the neighbourhood searches
+            solver.parameters.subsolvers.extend(PROVING_SUBSOLVERS[: workers - 1])
     return solver
-
-
-def _back_to_back(
-    instance: Instance,
-    booking: Booking,
-    model: cp_model.CpModel,
-    per_person_slot: dict[tuple[str, int], list[cp_model.IntVar]],
-) -> list[cp_model.IntVar]:
-    """One Boolean per participant and pair of consecutive slots that may both hold one of
-    their meetings (a placed one, or a choice of the model): true only if both do."""
-    pairs: set[tuple[str, int, int]] = set()
-    for person, slot in per_person_slot:
-        for first in (instance.previous_slot[slot], slot):
-            second = None if first is None else instance.next_slot[first]
-            if first is not None and second is not None:
-                pairs.add((person, first, second))
-    together = []
-    for person, first, second in sorted(pairs):
-        sides: list[list[cp_model.IntVar]] = []
-        for slot in (first, second):
-            if (person, slot) in per_person_slot:
-                sides.append(per_person_slot[person, slot])
-            elif (person, slot) not in booking.at:
-                break  # never busy there: the pair cannot happen
-        else:
-            both = model.new_bool_var("")
-            for group in sides:
-                model.add(sum(group) >= 1).only_enforce_if(both)
-            together.append(both)
-    return together
