@@ -281,6 +281,15 @@ def expand_availability(
     return sorted(set(chosen), key=[slot.id for slot in expo.slots].index)
 
 
+def window_slots(expo: ExpoData, request: MeetingRequestData) -> frozenset[str] | None:
+    """The slots the request's window still names (None: no window). A slot of it may have gone
+    with a session since the request was made: the rest still holds."""
+    if request.window is None:
+        return None
+    known = {slot.id for slot in expo.slots}
+    return frozenset(slot for slot in request.window if slot in known)
+
+
 @dataclass
 class ExpoState:
     """An expo as loaded, with the raw field values for compare-and-set."""

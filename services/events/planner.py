@@ -17,7 +17,14 @@ from pydantic import BaseModel, Field
 from services.events import scheduling
 from services.events.access import require_organiser
 from services.events.bookings import BookingChange, Placement
-from services.events.domain import EXPO, OPEN_REQUEST, SCHEDULABLE, ExpoState, meeting_location
+from services.events.domain import (
+    EXPO,
+    OPEN_REQUEST,
+    SCHEDULABLE,
+    ExpoState,
+    meeting_location,
+    window_slots,
+)
 from services.events.store import EventsStore
 from shared.atomic import Change, Conflicted, retry_on_conflict
 from shared.auth import Principal
@@ -26,7 +33,6 @@ from shared.contracts.expo import (
     ExpoStatus,
     ExpoUpdated,
     MeetingData,
-    MeetingRequestData,
     MeetingUnscheduled,
     RequestStatus,
 )
@@ -118,18 +124,15 @@ def build_instance(
         for m in sorted(state.meetings.values(), key=lambda m: m.request_id)
         if m.confirmed or m.locked or scope is ScheduleScope.unplaced
     ]
-    staying = {f.request for f in fixed}
-    known = {slot.id for slot in slots}
-
-    def window(request: MeetingRequestData) -> frozenset[str] | None:
-        """Where the request may go: a meeting that stays needs no window, and a slot of it
-        may have gone with a session since."""
-        if request.window is None or request.id in staying:
-            return None
-        return frozenset(s for s in request.window if s in known)
-
+    staying = {f.request for f in fixed}  # a meeting that stays needs no window
     requests = [
-        scheduling.Request(r.id, r.delegate_id, r.exhibitor_id, r.weight, window(r))
+        scheduling.Request(
+            r.id,
+            r.delegate_id,
+            r.exhibitor_id,
+            r.weight,
+            None if r.id in staying else window_slots(expo, r),
+        )
         for r in open_requests
     ]
     tables = expo.tables if expo.tables is not None and expo.mode.value == "tables" else None

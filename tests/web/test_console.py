@@ -123,6 +123,7 @@ async def test_an_organiser_schedules_moves_and_locks_a_meeting_and_publishes_in
     await expect(
         page.get_by_text(re.compile(r"\d+ jeda kosong di antara pertemuan"))
     ).to_be_visible()
+    await expect(page.get_by_text("Terbukti: tidak ada penempatan")).to_be_visible()
     await expect(
         page.get_by_text("Keduanya tidak pernah luang pada waktu yang sama.")
     ).to_have_count(2)
@@ -209,6 +210,12 @@ async def test_an_organiser_schedules_moves_and_locks_a_meeting_and_publishes_in
     # In English: unlock, move it again, and the next version lists exactly that move.
     await page.get_by_role("button", name="English").click()
     person.language = "en"
+    await person.open(f"/expos/{expo_id}/schedule")  # the last run's result, in English
+    await expect(
+        page.get_by_text(re.compile(r"\d+ breaks? between meetings in all"))
+    ).to_be_visible()
+    await expect(page.get_by_text(re.compile("^Proven: "))).to_be_visible()
+    await person.look("schedule-done")
     await person.open(f"/expos/{expo_id}/sessions/{session_id}?selected={request_id}")
     await expect(page.locator("#detail")).to_contain_text("Locked")
     await page.get_by_role("button", name="Unlock").click()

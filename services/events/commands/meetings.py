@@ -19,6 +19,7 @@ from services.events.domain import (
     pair_field,
     request_field,
     requests_of_index,
+    window_slots,
 )
 from services.events.views import BookingView, NewRequestView, RequestView, shared_slots
 from shared.atomic import Change, Conflicted
@@ -400,9 +401,7 @@ def _instance_around(
     ]
     participants += [scheduling.Participant(p, "stand-in") for p in sorted(stand_ins)]
     slots = [scheduling.Slot(s.id, s.start, s.end) for s in expo.slots]
-    known = {slot.id for slot in slots}
-    # A slot of the window may have gone with a session since: the rest still holds.
-    window = None if own.window is None else frozenset(s for s in own.window if s in known)
+    window = window_slots(expo, own)
     new = scheduling.Request(own.id, own.delegate_id, own.exhibitor_id, own.weight, window)
     return scheduling.Instance(slots, pool, participants, requests, fixed), new
 

@@ -31,17 +31,13 @@ class Breaks:
     # Each Boolean the counting adds, with its value in a given placement: a hint must name
     # them all, or CP-SAT does not take the placement as its first solution.
     derived: dict[int, tuple[cp_model.IntVar, Callable[[Busy], bool]]] = field(default_factory=dict)
-    members: set[str] = field(default_factory=set)
+    members: set[str] = field(default_factory=set)  # everyone who meets, or may, in the model
 
     def of(self, person: str) -> cp_model.LinearExprT:
         return sum(self.literals.get(person, [])) + self.known.get(person, 0)
 
     def total(self) -> cp_model.LinearExprT:
         return sum(sum(group) for group in self.literals.values()) + sum(self.known.values())
-
-    def people(self) -> set[str]:
-        """Everyone who meets, or may meet, in the model."""
-        return self.members
 
     def new(self, model: cp_model.CpModel, value: Callable[[Busy], bool]) -> cp_model.IntVar:
         variable = model.new_bool_var("")
@@ -55,7 +51,7 @@ class Breaks:
         return {
             person: self.known.get(person, 0)
             + sum(self.derived[v.index][1](busy) for v in self.literals.get(person, []))
-            for person in self.people()
+            for person in self.members
         }
 
 

@@ -156,10 +156,6 @@ class Instance:
             if self.previous_slot[index] is None:
                 session += 1
             self.session_of[index] = session
-        self.neighbours = [
-            [s for s in (self.previous_slot[slot], self.next_slot[slot]) if s is not None]
-            for slot in range(len(self.slots))
-        ]
 
     def _validate_participants(self) -> None:
         for index, participant in enumerate(self.participants):

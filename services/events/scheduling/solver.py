@@ -345,10 +345,9 @@ def _fewest_breaks(
     """In `model` (the placement's, or a copy), the placement with the fewest breaks, then the
     smallest spread, a proven lower bound on the breaks of any placement it allows (0 when
     there was no time to prove more) and whether that bound is reached; None if it finds none
-    in time. `all_placed`: every
-    request is placed (else the model keeps a weight itself). The optional hard bound on the
-    spread (`instance.max_break_spread`) holds only when all are placed: then each
-    participant's meetings are known."""
+    in time. `all_placed`: every request is placed (else the model keeps a weight itself). The
+    optional hard bound on the spread (`instance.max_break_spread`) holds only when all are
+    placed: then each participant's meetings are known."""
     variables = placement.variables
     if time.perf_counter() >= deadline:
         return None
@@ -399,7 +398,7 @@ def _spread(
     """The most breaks of one participant and the fewest, over those with a meeting."""
     ceiling = len(instance.slots)
     most, fewest = model.new_int_var(0, ceiling, ""), model.new_int_var(0, ceiling, "")
-    for person in breaks.people():
+    for person in breaks.members:
         own = breaks.of(person)
         model.add(most >= own)
         model.add(fewest <= own)
