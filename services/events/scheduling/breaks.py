@@ -199,6 +199,7 @@ def _implied(
             mine[person].append(busy)
         for person, own in mine.items():
             model.add(sum(own) == count[person])
+        _within_windows(model, instance, open_slot, requests)
     if instance.tables is None:
         return
     by_slot: dict[int, dict[str, Term]] = defaultdict(dict)
@@ -212,6 +213,34 @@ def _implied(
             members = [busy_there[p] for p in group if p in busy_there]
             if len(members) > free:
                 model.add(sum(members) <= free)
+
+
+def _within_windows(
+    model: cp_model.CpModel,
+    instance: Instance,
+    open_slot: dict[tuple[str, int], Term],
+    requests: list[Request],
+) -> None:
+    """With all placed, for each window among a participant's requests (a morning, say): they
+    are busy in at least as many of its slots as they have meetings that must be in it, and in
+    at most as many as they have meetings that may be."""
+    mine: dict[str, list[Request]] = defaultdict(list)
+    for request in requests:
+        mine[request.a].append(request)
+        mine[request.b].append(request)
+    for person, own in mine.items():
+        windows = {instance.windows[r.id] for r in own if r.id in instance.windows}
+        if not windows:
+            continue
+        may = {r.id: instance.common_slots(r) for r in own}
+        for window in windows:
+            busy = [v for (p, s), v in open_slot.items() if p == person and s in window]
+            must = sum(1 for r in own if may[r.id] <= window)
+            can = sum(1 for r in own if may[r.id] & window)
+            if must:
+                model.add(sum(busy) >= must)
+            if can < len(busy):
+                model.add(sum(busy) <= can)
 
 
 def _apart(requests: list[Request], most: int = 3) -> list[set[str]]:
