@@ -190,16 +190,16 @@ def _implied(
         key: value for key, value in used.items() if not isinstance(value, bool)
     }
     if all_placed:
-        count: dict[str, int] = defaultdict(int)
+        requests_of: dict[str, list[Request]] = defaultdict(list)
         for request in requests:
-            count[request.a] += 1
-            count[request.b] += 1
-        mine: dict[str, list[Term]] = defaultdict(list)
-        for (person, _slot), busy in open_slot.items():
-            mine[person].append(busy)
-        for person, own in mine.items():
-            model.add(sum(own) == count[person])
-        _within_windows(model, instance, open_slot, requests)
+            requests_of[request.a].append(request)
+            requests_of[request.b].append(request)
+        busy_of: dict[str, dict[int, Term]] = defaultdict(dict)
+        for (person, slot), busy in open_slot.items():
+            busy_of[person][slot] = busy
+        for person, own in busy_of.items():
+            model.add(sum(own.values()) == len(requests_of[person]))
+        _within_windows(model, instance, busy_of, requests_of)
     if instance.tables is None:
         return
     by_slot: dict[int, dict[str, Term]] = defaultdict(dict)
@@ -218,25 +218,21 @@ def _implied(
 def _within_windows(
     model: cp_model.CpModel,
     instance: Instance,
-    open_slot: dict[tuple[str, int], Term],
-    requests: list[Request],
+    busy_of: dict[str, dict[int, Term]],
+    requests_of: dict[str, list[Request]],
 ) -> None:
     """With all placed, for each window among a participant's requests (a morning, say): they
     are busy in at least as many of its slots as they have meetings that must be in it, and in
     at most as many as they have meetings that may be."""
-    mine: dict[str, list[Request]] = defaultdict(list)
-    for request in requests:
-        mine[request.a].append(request)
-        mine[request.b].append(request)
-    for person, own in mine.items():
+    for person, own in requests_of.items():
         windows = {instance.windows[r.id] for r in own if r.id in instance.windows}
         if not windows:
             continue
-        may = {r.id: instance.common_slots(r) for r in own}
+        may = [instance.common_slots(r) for r in own]
         for window in windows:
-            busy = [v for (p, s), v in open_slot.items() if p == person and s in window]
-            must = sum(1 for r in own if may[r.id] <= window)
-            can = sum(1 for r in own if may[r.id] & window)
+            busy = [term for slot, term in busy_of[person].items() if slot in window]
+            must = sum(1 for slots in may if slots <= window)
+            can = sum(1 for slots in may if slots & window)
             if must:
                 model.add(sum(busy) >= must)
             if can < len(busy):
