@@ -1,6 +1,7 @@
 """One-on-one meeting scheduling: the global optimisation and fast online insertion.
 
-No I/O and no framework: an `Instance` in, a `Schedule` out. The rules:
+No framework, and no I/O but one: an `Instance` in, a `Schedule` out; the MaxSAT search for
+the fewest breaks runs as a process of its own beside CP-SAT (maxsat.py). The rules:
 
 * a request is placed at most once, in a slot both participants can attend;
 * a participant has at most one meeting per slot, and at most `max_meetings` in all;
@@ -8,13 +9,14 @@ No I/O and no framework: an `Instance` in, a `Schedule` out. The rules:
 * confirmed (`fixed`) meetings stay where they are and use up what they occupy.
 
 Goals, in this order: the total weight of placed requests; then more participants with at
-least one meeting and fewer idle gaps, never at the cost of any weight. `solve` picks *which*
-meetings happen with an exact maximum-weight b-matching (a min-cost flow, whose value is also
-the proven upper bound), places them by first fit with one-meeting moves (choosing again
-without what did not fit), improves the placement with CP-SAT (weight, then back-to-back
-meetings), places what is left greedily and never answers worse than the weight-first
-`greedy`. Tables are interchangeable, so their numbers are given last. `OnlineSchedule` adds
-one request at a time without moving anything.
+least one meeting; then the fewest breaks; then the smallest spread of breaks, never at the
+cost of any weight. `solve` picks *which* meetings happen with an exact maximum-weight
+b-matching (a min-cost flow, whose value is also the proven upper bound), places them by first
+fit with one-meeting moves (choosing again without what did not fit), improves the placement
+with CP-SAT (weight, then the fewest breaks, raced by MaxSAT when every chosen meeting is
+placed), places what is left greedily and never answers worse than the weight-first `greedy`.
+Tables are interchangeable, so their numbers are given last. `OnlineSchedule` adds one request
+at a time without moving anything.
 """
 
 from services.events.scheduling.booking import Booking, OnlineSchedule

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -14,6 +14,7 @@ from ortools.sat.python.cp_model_helper import Literal as Term
 
 from services.events.scheduling.booking import Booking
 from services.events.scheduling.instance import Instance, Request
+from services.events.scheduling.maxsat import Count, Problem
 
 # A literal of the model, or a truth already known (a confirmed meeting; a slot never used).
 Literal = Term | bool
@@ -68,18 +69,99 @@ def add_breaks(
     participant's number of meetings is known, which the implied constraints use."""
     breaks = Breaks()
     used = _busy(model, breaks, fixed, per_person_slot)
-    by_person: dict[str, list[int]] = defaultdict(list)
-    for person, slot in used:
-        by_person[person].append(slot)
+    by_person = days(instance, used)
     breaks.members = set(by_person)
-    for person, slots in sorted(by_person.items()):
-        runs: dict[int, list[int]] = defaultdict(list)
-        for slot in sorted(slots, key=instance.rank.__getitem__):
-            runs[instance.session_of[slot]].append(slot)
-        for ordered in runs.values():
+    for person, sessions in sorted(by_person.items()):
+        for ordered in sessions:
             _count_session(model, instance, breaks, person, ordered, used)
     _implied(model, instance, fixed, used, requests, all_placed)
     return breaks
+
+
+def days(instance: Instance, keys: Iterable[tuple[str, int]]) -> dict[str, list[list[int]]]:
+    """Per participant, per session, in time order: the slots among `keys` (where they meet or
+    may) of that participant."""
+    by_person: dict[str, list[int]] = defaultdict(list)
+    for person, slot in keys:
+        by_person[person].append(slot)
+    found: dict[str, list[list[int]]] = {}
+    for person, slots in by_person.items():
+        runs: dict[int, list[int]] = defaultdict(list)
+        for slot in sorted(slots, key=instance.rank.__getitem__):
+            runs[instance.session_of[slot]].append(slot)
+        found[person] = list(runs.values())
+    return found
+
+
+def maxsat_problem(
+    instance: Instance,
+    fixed: Booking,
+    options: Iterable[tuple[str, int]],
+    requests: list[Request],
+) -> Problem:
+    """Placing every one of `requests` in one of its `options` (request, slot) around the
+    `fixed` booking with the fewest breaks, for the MaxSAT search (maxsat.py), with the same
+    implied counts as the CP-SAT model."""
+    pairs = {r.id: (r.a, r.b) for r in requests}
+    by_request: dict[str, list[int]] = {r.id: [] for r in requests}
+    open_keys: set[tuple[str, int]] = set()
+    for request_id, slot in options:
+        by_request[request_id].append(slot)
+        open_keys |= {(person, slot) for person in pairs[request_id]}
+    room = (
+        {}
+        if instance.tables is None
+        else {
+            slot: instance.tables - len(fixed.in_slot[slot]) for slot in range(len(instance.slots))
+        }
+    )
+    confirmed = frozenset(fixed.at)
+    return Problem(
+        options={rid: tuple(slots) for rid, slots in by_request.items()},
+        pairs=pairs,
+        confirmed=confirmed,
+        room=room,
+        days={
+            person: tuple(
+                tuple(
+                    (slot, position > 0 and instance.previous_slot[slot] == ordered[position - 1])
+                    for position, slot in enumerate(ordered)
+                )
+                for ordered in sessions
+            )
+            for person, sessions in days(instance, confirmed | open_keys).items()
+        },
+        counts=tuple(day_counts(instance, open_keys - confirmed, requests)),
+    )
+
+
+def day_counts(
+    instance: Instance, open_keys: Iterable[tuple[str, int]], requests: list[Request]
+) -> list[Count]:
+    """With every one of `requests` placed, over the (participant, slot) pairs still open: each
+    participant is busy in as many as they have requests; and for each window among their
+    requests (a morning, say), in at least as many of its slots as they have meetings that must
+    be in it, and in at most as many as they have meetings that may be."""
+    requests_of: dict[str, list[Request]] = defaultdict(list)
+    for request in requests:
+        requests_of[request.a].append(request)
+        requests_of[request.b].append(request)
+    slots_of: dict[str, list[int]] = defaultdict(list)
+    for person, slot in open_keys:
+        slots_of[person].append(slot)
+    counts = []
+    for person, slots in sorted(slots_of.items()):
+        own = requests_of[person]
+        keys = tuple((person, slot) for slot in sorted(slots))
+        counts.append(Count(keys, len(own), len(own)))
+        windows = {instance.windows[r.id] for r in own if r.id in instance.windows}
+        may = [instance.common_slots(r) for r in own]
+        for window in sorted(windows, key=sorted):
+            inside = tuple(key for key in keys if key[1] in window)
+            must = sum(1 for slots_may in may if slots_may <= window)
+            can = sum(1 for slots_may in may if slots_may & window)
+            counts.append(Count(inside, must or None, can if can < len(inside) else None))
+    return counts
 
 
 def _busy(
@@ -190,16 +272,15 @@ def _implied(
         key: value for key, value in used.items() if not isinstance(value, bool)
     }
     if all_placed:
-        requests_of: dict[str, list[Request]] = defaultdict(list)
-        for request in requests:
-            requests_of[request.a].append(request)
-            requests_of[request.b].append(request)
-        busy_of: dict[str, dict[int, Term]] = defaultdict(dict)
-        for (person, slot), busy in open_slot.items():
-            busy_of[person][slot] = busy
-        for person, own in busy_of.items():
-            model.add(sum(own.values()) == len(requests_of[person]))
-        _within_windows(model, instance, busy_of, requests_of)
+        for count in day_counts(instance, open_slot, requests):
+            busy = sum(open_slot[key] for key in count.keys)
+            if count.least is not None and count.least == count.most:
+                model.add(busy == count.least)
+                continue
+            if count.least is not None:
+                model.add(busy >= count.least)
+            if count.most is not None:
+                model.add(busy <= count.most)
     if instance.tables is None:
         return
     by_slot: dict[int, dict[str, Term]] = defaultdict(dict)
@@ -213,30 +294,6 @@ def _implied(
             members = [busy_there[p] for p in group if p in busy_there]
             if len(members) > free:
                 model.add(sum(members) <= free)
-
-
-def _within_windows(
-    model: cp_model.CpModel,
-    instance: Instance,
-    busy_of: dict[str, dict[int, Term]],
-    requests_of: dict[str, list[Request]],
-) -> None:
-    """With all placed, for each window among a participant's requests (a morning, say): they
-    are busy in at least as many of its slots as they have meetings that must be in it, and in
-    at most as many as they have meetings that may be."""
-    for person, own in requests_of.items():
-        windows = {instance.windows[r.id] for r in own if r.id in instance.windows}
-        if not windows:
-            continue
-        may = [instance.common_slots(r) for r in own]
-        for window in windows:
-            busy = [term for slot, term in busy_of[person].items() if slot in window]
-            must = sum(1 for slots in may if slots <= window)
-            can = sum(1 for slots in may if slots & window)
-            if must:
-                model.add(sum(busy) >= must)
-            if can < len(busy):
-                model.add(sum(busy) <= can)
 
 
 def _apart(requests: list[Request], most: int = 3) -> list[set[str]]:

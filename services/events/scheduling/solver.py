@@ -1,6 +1,7 @@
 """The global optimisation: which meetings happen (an exact maximum-weight b-matching as a
 min-cost flow, whose value is the proven upper bound), where (first fit, then CP-SAT for weight
-and back-to-back meetings), and the weight-first `greedy` baseline it never does worse than."""
+and the fewest breaks, with a MaxSAT search racing it for the breaks), and the weight-first
+`greedy` baseline it never does worse than."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
 
 from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
 from services.events.scheduling.booking import Booking, placed_weight, rebook, start_from_fixed
-from services.events.scheduling.breaks import Breaks, add_breaks
+from services.events.scheduling.breaks import Breaks, add_breaks, maxsat_problem
 from services.events.scheduling.instance import Instance, Request, Schedule, Unscheduled
+from services.events.scheduling.maxsat import POLL, Search, breaks_of
 
 SELECTION_SHARE = 0.3  # of the time limit, at most, to choose meetings that can all be placed
 ASSIGNMENT_SHARE = 0.9  # of the time limit, until slots are given; the rest places leftovers
@@ -24,6 +29,11 @@ ASSIGNMENT_SHARE = 0.9  # of the time limit, until slots are given; the rest pla
 # fewest breaks at once: on the paper's instances (7,000 at most) that finds what the weight
 # alone misses; on L (about 150,000) building it takes the time the weight needs.
 WHOLE_ATTEMPT_MOST = 50_000
+# Placement models up to this many Booleans also run the MaxSAT search for the fewest breaks
+# in a process of its own (maxsat.py), when every chosen meeting is placed and there are two
+# workers or more: the paper's instances (7,000 at most) and S (7,557). On M (27,000) RC2
+# did not finish in 9 s and only took CPU from CP-SAT.
+MAXSAT_MOST = 10_000
 PROVING_SUBSOLVERS = ["core", "no_lp", "quick_restart_no_lp", "default_lp", "max_lp", "fixed"]
 # Hears the phase (selecting, placing, closing_gaps), the best weight placed so far and the
 # proven bound, from the thread the solver runs in.
@@ -374,22 +384,94 @@ def _fewest_breaks(
     model.minimize(total)
     hint(chosen)
     solver = _solver(workers, deadline, proving=True)
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    search = None
+    if all_placed and workers > 1 and len(variables) <= MAXSAT_MOST:
+        search = Search(maxsat_problem(instance, fixed, variables, requests))
+    try:
+        status, answer = _race(solver, model, search, deadline, instance.max_break_spread)
+    finally:
+        if search is not None:
+            search.close()
+    if answer is not None and answer.fair:  # proven optimal, and within the spread bound
+        chosen, fewest = set(answer.placement), answer.breaks
+    elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        chosen = {key for key, v in variables.items() if solver.boolean_value(v)}
+        fewest = round(solver.objective_value)
+        bound = max(
+            math.ceil(solver.best_objective_bound - 1e-6), answer.breaks if answer else 0, 0
+        )
+        if status != cp_model.OPTIMAL and bound < fewest:
+            return chosen, bound, False
+    else:
         return None
-    chosen = {key for key, v in variables.items() if solver.boolean_value(v)}
-    fewest = round(solver.objective_value)
-    if status != cp_model.OPTIMAL:
-        return chosen, max(math.ceil(solver.best_objective_bound - 1e-6), 0), False
     if spread is not None and time.perf_counter() < deadline:
         # Lexicographic: keep the fewest breaks, then share them out as evenly as possible.
         model.add(total <= fewest)
+        # The fewest breaks are proven, so there are exactly that many: unless they share out
+        # evenly, someone has one more than someone else. Stated, this lets CP-SAT prove a
+        # spread of 1 at once instead of proving the fewest breaks again.
+        members = max(len(breaks.members), 1)
+        model.add(spread[0] - spread[1] >= (1 if fewest % members else 0))
         model.minimize(spread[0] - spread[1])
         hint(chosen)
         solver = _solver(workers, deadline, proving=True)
         if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             chosen = {key for key, v in variables.items() if solver.boolean_value(v)}
     return chosen, fewest, True
+
+
+@dataclass(frozen=True)
+class _Found:
+    """The MaxSAT search's answer (its breaks are optimal) and whether its spread of breaks
+    is within the instance's bound, if any (else it only bounds CP-SAT's from below)."""
+
+    placement: frozenset[tuple[str, int]]
+    breaks: int
+    fair: bool
+
+
+def _race(
+    solver: cp_model.CpSolver,
+    model: cp_model.CpModel,
+    search: Search | None,
+    deadline: float,
+    max_spread: int | None,
+) -> tuple[Any, _Found | None]:
+    """CP-SAT on `model` while the MaxSAT `search` runs in its own process: whichever proves
+    the fewest breaks first ends the other. An answer outside the spread bound only tells
+    CP-SAT when its own schedule is optimal."""
+    if search is None:
+        return solver.solve(model), None
+    stopper = _StopAt()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        running = pool.submit(solver.solve, model, stopper)
+        answer = search.wait(deadline, running.done)
+        found = None
+        if answer is not None:
+            spread = breaks_of(search.problem, answer.placement).values()
+            fair = (
+                max_spread is None or max(spread, default=0) - min(spread, default=0) <= max_spread
+            )
+            found = _Found(answer.placement, answer.breaks, fair)
+            if fair:
+                while not running.done():  # the solve may not have begun to listen yet
+                    solver.stop_search()
+                    time.sleep(POLL)
+            else:
+                stopper.floor = answer.breaks
+        return running.result(), found
+
+
+class _StopAt(cp_model.CpSolverSolutionCallback):
+    """Stops CP-SAT at a solution with no more breaks than `floor`, the proven optimum."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.floor = -1
+
+    def on_solution_callback(self) -> None:
+        if self.objective_value <= self.floor:
+            self.stop_search()
 
 
 def _spread(
