@@ -84,7 +84,7 @@ def test_requests_that_cannot_all_be_placed_have_no_answer() -> None:
 def test_the_process_answers_a_paper_instance_and_ends_when_no_longer_wanted() -> None:
     instance = b2b("tic-12")
     fixed, problem = placing(instance, {r.id for r in instance.requests})
-    search = Search(problem)
+    search = Search(problem, 30)
     try:
         answer = search.wait(time.perf_counter() + 30, lambda: False)
     finally:
@@ -96,7 +96,7 @@ def test_the_process_answers_a_paper_instance_and_ends_when_no_longer_wanted() -
     instance = b2b("ticf-13crafb")
     _, problem = placing(instance, {r.id for r in instance.requests})
     for finished in (lambda: False, lambda: True):
-        search = Search(problem)
+        search = Search(problem, 30)
         started = time.perf_counter()
         try:
             assert search.wait(started + 1.0, finished) is None
@@ -125,3 +125,18 @@ def test_a_windowed_instance_that_cp_sat_alone_leaves_far_from_its_optimum_is_pr
     assert answer.breaks == answer.breaks_bound == 1
     assert answer.seconds < 17  # proven, so it returns before the cap (18 s of the 20)
     assert check_feasible(instance, answer) == []
+
+
+def test_the_process_ends_itself_after_its_seconds_if_nobody_ends_it() -> None:
+    """Were the scheduler's process killed mid-run, its MaxSAT process must not go on alone."""
+    instance = b2b("ticf-13crafb")  # RC2 needs longer than a second on it
+    _, problem = placing(instance, {r.id for r in instance.requests})
+    search = Search(problem, 1)
+    try:
+        started = time.perf_counter()
+        while not search.ended() and time.perf_counter() - started < 10:
+            time.sleep(0.05)
+        assert search.ended()
+        assert 0.9 < time.perf_counter() - started < 5
+    finally:
+        search.close()

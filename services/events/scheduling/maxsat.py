@@ -12,6 +12,8 @@ framework: the encoding and `count_breaks` are pure and tested without a process
 from __future__ import annotations
 
 import json
+import math
+import signal
 import subprocess
 import sys
 import time
@@ -223,13 +225,14 @@ def breaks_of(problem: Problem, placement: Iterable[tuple[str, int]]) -> dict[st
 
 class Search:
     """`solve` on `problem` in a process of its own, started at once: RC2 has no time limit,
-    so the process is ended when its answer is no longer wanted."""
+    so the process is ended when its answer is no longer wanted, and ends itself after
+    `seconds` (rounded up) even if whoever started it is gone."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, seconds: float) -> None:
         # Isolated (-I): the script's folder is not on the path, so no module of this package
         # shadows one that the solver imports.
         self._process = subprocess.Popen(
-            [sys.executable, "-I", __file__],
+            [sys.executable, "-I", __file__, str(max(math.ceil(seconds), 1))],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -272,6 +275,9 @@ class Search:
 
 
 def main() -> int:
+    if len(sys.argv) > 1:
+        # No handler: the default action ends the process, even inside the SAT solver's C code.
+        signal.alarm(int(sys.argv[1]))
     answer = solve(Problem.from_json(sys.stdin.read()))
     if answer is None:
         json.dump({"placement": None}, sys.stdout)

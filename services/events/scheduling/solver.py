@@ -386,7 +386,8 @@ def _fewest_breaks(
     solver = _solver(workers, deadline, proving=True)
     search = None
     if all_placed and workers > 1 and len(variables) <= MAXSAT_MOST:
-        search = Search(maxsat_problem(instance, fixed, variables, requests))
+        problem = maxsat_problem(instance, fixed, variables, requests)
+        search = Search(problem, deadline - time.perf_counter())
     try:
         status, answer = _race(solver, model, search, deadline, instance.max_break_spread)
     finally:
