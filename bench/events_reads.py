@@ -134,7 +134,7 @@ async def whole_agenda(store: EventsStore, expo_id: str, delegate_id: str) -> in
     selected = [m for m in state.meetings.values() if m.delegate_id == delegate_id]
     items = agenda_items(
         selected,
-        {d.id: (d.name, d.country) for d in state.delegates.values()},
+        dict(state.delegates),
         {x.id: x.seller_name for x in state.exhibitors.values()},
     )
     person = state.delegates[delegate_id]

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
 
-from shared.contracts.expo import ExpoData, MeetingData
+from shared.contracts.expo import DelegateData, ExpoData, MeetingData
 
 
 @dataclass(frozen=True)
@@ -28,14 +28,18 @@ class AgendaItem:
     exhibitor_id: str
     seller: str
     confirmed: bool
+    # The delegate's organisation and languages, which the exhibitor's own agenda shows beside
+    # the delegate (an exhibitor may not read the delegate's record itself).
+    delegate_organisation: str = ""
+    delegate_languages: tuple[str, ...] = ()
 
 
 def agenda_items(
     meetings: list[MeetingData],
-    delegates: dict[str, tuple[str, str]],
+    delegates: dict[str, DelegateData],
     sellers: dict[str, str],
 ) -> list[AgendaItem]:
-    """`delegates`: id -> (name, country); `sellers`: exhibitor id -> seller name."""
+    """`delegates` and `sellers` (exhibitor id -> seller name): those the meetings involve."""
     items = [
         AgendaItem(
             request_id=m.request_id,
@@ -44,8 +48,10 @@ def agenda_items(
             location=m.location,
             table=m.table,
             delegate_id=m.delegate_id,
-            delegate=delegates.get(m.delegate_id, (m.delegate_id, ""))[0],
-            delegate_country=delegates.get(m.delegate_id, ("", ""))[1],
+            delegate=who.name if (who := delegates.get(m.delegate_id)) else m.delegate_id,
+            delegate_country=who.country if who else "",
+            delegate_organisation=who.organisation if who else "",
+            delegate_languages=tuple(who.languages) if who else (),
             exhibitor_id=m.exhibitor_id,
             seller=sellers.get(m.exhibitor_id, m.seller_id),
             confirmed=m.confirmed,

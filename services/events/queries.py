@@ -219,8 +219,8 @@ async def _meetings_of(store: EventsStore, expo_id: str, participant_id: str) ->
 
 async def _names(
     store: EventsStore, expo_id: str, meetings: list[MeetingData]
-) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
-    """Name and country of each delegate, and name of each exhibitor, the meetings involve."""
+) -> tuple[dict[str, DelegateData], dict[str, str]]:
+    """Each delegate, and the name of each exhibitor, the meetings involve."""
     delegate_ids = sorted({m.delegate_id for m in meetings})
     exhibitor_ids = sorted({m.exhibitor_id for m in meetings})
     names = [delegate_field(i) for i in delegate_ids] + [exhibitor_field(i) for i in exhibitor_ids]
@@ -235,7 +235,7 @@ async def _names(
         for name in map(exhibitor_field, exhibitor_ids)
         if name in found
     ]
-    return {d.id: (d.name, d.country) for d in people}, {x.id: x.seller_name for x in booths}
+    return {d.id: d for d in people}, {x.id: x.seller_name for x in booths}
 
 
 async def _one(store: EventsStore, expo_id: str, name: str, parameter: str) -> str:

@@ -75,7 +75,8 @@ def lines_of(expo_id: str, items: list[dict[str, Any]], people: People) -> list[
         delegate = people.delegates.get(item["delegate_id"], {})
         exhibitor = people.exhibitors.get(item["exhibitor_id"], {})
         spoken = people.seller_languages.get(exhibitor.get("seller_id", ""), [])
-        common = tuple(tag for tag in delegate.get("languages", []) if tag in spoken)
+        speaks = delegate.get("languages") or item.get("delegate_languages", [])
+        common = tuple(tag for tag in speaks if tag in spoken)
         lines.append(
             Line(
                 request_id=item["request_id"],
@@ -85,7 +86,7 @@ def lines_of(expo_id: str, items: list[dict[str, Any]], people: People) -> list[
                 table=item.get("table"),
                 delegate_id=item["delegate_id"],
                 delegate=item["delegate"],
-                organisation=delegate.get("organisation", ""),
+                organisation=delegate.get("organisation") or item.get("delegate_organisation", ""),
                 country=item["delegate_country"],
                 exhibitor_id=item["exhibitor_id"],
                 seller=item["seller"],
