@@ -74,8 +74,9 @@ async def test_a_delegate_sees_and_prints_their_own_agenda_in_either_language(
 
     page = await person.open(link.removeprefix(site.url))
     await page.get_by_role("button", name="Sign in as Kenji Watanabe").click()
-    await expect(page.get_by_role("heading", name="Your meetings")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Your meetings", exact=True)).to_be_visible()
     await expect(page.get_by_text("No meeting is scheduled for you yet.")).to_be_visible()
+    await expect(page.get_by_text("You have not asked for any meeting yet.")).to_be_visible()
 
     await _place(events, expo["id"], guest["id"], booth["id"])
     await page.reload()
@@ -91,11 +92,40 @@ async def test_a_delegate_sees_and_prints_their_own_agenda_in_either_language(
     await person.printed("agenda")
 
     await page.get_by_role("button", name="Bahasa Indonesia").click()
-    await expect(page.get_by_role("heading", name="Pertemuan Anda")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Pertemuan Anda", exact=True)).to_be_visible()
     await expect(sheet.get_by_text("stan K07")).to_be_visible()
     person.language = "id"
     await person.look("agenda")
     await person.printed("agenda")
+
+    # He asks a second exhibitor for a meeting on the second morning only: first without
+    # choosing whom, which is refused next to the field, in his language now.
+    weaver = await catalog.post("/sellers", json=seller_body(name=unique("Tenun Ikat Sumba")))
+    await exhibitor_of(events, expo["id"], weaver.json()["id"], booth="B2",
+                       availability={"sessions": ["d1-am", "d2-am"]})  # fmt: skip
+    await page.reload()
+    await page.get_by_role("button", name="Minta pertemuan", exact=True).click()
+    await expect(page.locator("#f-exhibitor_id-error")).to_have_text("Pilih peserta pameran.")
+    await person.look("request-refused")
+    await page.get_by_label("Peserta pameran").select_option(
+        label=f"{weaver.json()['name']} · stan B2"
+    )
+    # The weavers are not there on the first afternoon: the events service refuses the window.
+    await page.get_by_label("14 Nov 2019, 13.30–16.00").check()
+    await page.get_by_role("button", name="Minta pertemuan", exact=True).click()
+    await expect(page.locator("#f-sessions-error")).to_contain_text(
+        "tidak sama-sama hadir di sesi mana pun"
+    )
+    await page.get_by_label("14 Nov 2019, 13.30–16.00").uncheck()
+    await page.get_by_label("15 Nov 2019, 09.00–12.00").check()
+    await person.look("request-form")
+    await page.get_by_role("button", name="Minta pertemuan", exact=True).click()
+    asked = page.locator("#requests + table tbody tr")
+    await expect(asked).to_have_count(2)  # the first meeting's request, and this one
+    row = asked.filter(has_text=weaver.json()["name"])
+    await expect(row).to_contain_text("Terjadwal")
+    await expect(row).to_contain_text("15 Nov 2019 09.")  # placed within that morning
+    await person.look("requests")
 
 
 async def test_an_exhibitor_sees_whom_they_meet_with_organisation_and_languages(
@@ -114,7 +144,7 @@ async def test_an_exhibitor_sees_whom_they_meet_with_organisation_and_languages(
     link = await _invitation(browser_less, f"/expos/{expo['id']}/exhibitors/{booth['id']}", "id")
     page = await person.open(link.removeprefix(site.url))
     await page.get_by_role("button", name=f"Masuk sebagai {seller['name']}").click()
-    await expect(page.get_by_role("heading", name="Pertemuan Anda")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Pertemuan Anda", exact=True)).to_be_visible()
     row = page.locator("section.sheet tbody tr")
     # Not readable by the exhibitor as a record: the agenda itself says who the delegate is,
     # and the language the two share.

@@ -1,23 +1,17 @@
-"""Where an invitation link leads, the participant's own start page, and an organiser's way
-back from acting as someone."""
+"""Where an invitation link leads, and an organiser's way back from acting as someone."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.web import agendas, i18n, pdf, qr
-from services.web.agendas import SheetKind
-from services.web.api import Api, PersonApis
+from services.web import i18n
 from services.web.i18n import _
 from services.web.links import usable
 from services.web.pages import render, see_other
-from services.web.people import LANGUAGE_COOKIE, CheckedForm, SignedIn, start_session
+from services.web.people import LANGUAGE_COOKIE, CheckedForm, start_session
 from shared.contracts.identity import AccountRole
 from shared.errors import Conflict, NotFound
 
@@ -68,75 +62,6 @@ def _unusable(request: Request, used: bool) -> Response:
     return render(
         request, "error.html", status_code=410, title=_("Invitation link"), message=message
     )
-
-
-@router.get("/me")
-async def my_page(request: Request, visitor: SignedIn) -> Response:
-    """A participant's start page (their agenda and matches come with their own pages)."""
-    person = visitor.person
-    assert person is not None
-    if person.is_staff:
-        return see_other("/expos")
-    api = request.app.state.apis.as_person(
-        person, actor=visitor.account if visitor.acting_as else None
-    )
-    expo = await api.get(Api.events, f"/expos/{person.expo_id}") if person.expo_id else None
-    record = seller = sheet = None
-    if expo is not None and person.record_id and person.role is AccountRole.delegate:
-        record = await api.get(Api.events, f"/expos/{expo['id']}/delegates/{person.record_id}")
-        sheet = await _own_sheet(api, expo, SheetKind.delegate, record)
-    if expo is not None and person.record_id and person.role is AccountRole.seller:
-        record = await api.get(Api.events, f"/expos/{expo['id']}/exhibitors/{person.record_id}")
-        seller = await api.get(Api.catalog, f"/sellers/{record['seller_id']}")
-        sheet = await _own_sheet(api, expo, SheetKind.exhibitor, record, seller)
-    return render(
-        request, "me.html", person=person, expo=expo, record=record, seller=seller,
-        sheet=sheet, zone=ZoneInfo, url=pdf.check_in_url, base_url=str(request.base_url),
-        qr=qr.svg_data_uri,
-    )  # fmt: skip
-
-
-async def _own_sheet(
-    api: PersonApis,
-    expo: dict[str, Any],
-    kind: SheetKind,
-    record: dict[str, Any],
-    seller: dict[str, Any] | None = None,
-) -> agendas.Sheet | None:
-    """The participant's own agenda, as their printed sheet shows it, from what they may read:
-    their meetings, the exhibitors' booths and languages (public), and what the agenda says
-    of each delegate. None while they have no meeting."""
-    base = f"/expos/{expo['id']}/agenda"
-    if kind is SheetKind.delegate:
-        found = await api.get(Api.events, base, delegate=record["id"])
-    else:
-        found = await api.get(Api.events, base, exhibitor=record["id"])
-    items = found["meetings"]
-    if kind is SheetKind.delegate:
-        booth_ids = sorted({item["exhibitor_id"] for item in items})
-        booths = await asyncio.gather(
-            *(api.get(Api.events, f"/expos/{expo['id']}/exhibitors/{i}") for i in booth_ids)
-        )
-        sellers = await asyncio.gather(
-            *(api.get(Api.catalog, f"/sellers/{b['seller_id']}") for b in booths)
-        )
-        people = agendas.People(
-            delegates={record["id"]: record},
-            exhibitors={b["id"]: b for b in booths},
-            seller_languages={s["id"]: s["languages"] for s in sellers},
-            reads={record["id"]: i18n.current()},
-        )
-    else:
-        assert seller is not None
-        people = agendas.People(
-            delegates={},
-            exhibitors={record["id"]: record},
-            seller_languages={seller["id"]: seller["languages"]},
-            reads={record["id"]: i18n.current()},
-        )
-    lines = agendas.lines_of(expo["id"], items, people)
-    own = agendas.sheets(kind, lines, people, i18n.current(), only=record["id"])
-    return own[0] if own else None
 
 
 @router.post("/act-as/stop")

@@ -1,0 +1,178 @@
+"""A participant's own page: their agenda as their printed sheet and, for a delegate, asking
+an exhibitor for a meeting (optionally in some sessions) and following their requests."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from services.web import agendas, i18n, pdf, qr, statistics
+from services.web.accounts import Account
+from services.web.agendas import SheetKind
+from services.web.api import Api, ApiProblem, PersonApis
+from services.web.i18n import _
+from services.web.messages import FieldMessage, form_errors
+from services.web.pages import render, see_other
+from services.web.participants import every
+from services.web.people import CheckedForm, SignedIn, Visitor
+from shared.contracts.identity import AccountRole
+
+router = APIRouter()
+
+
+@router.get("/me")
+async def my_page(request: Request, visitor: SignedIn) -> Response:
+    """A participant's start page: their agenda; a delegate's requests and the form to ask."""
+    person = visitor.person
+    assert person is not None
+    if person.is_staff:
+        return see_other("/expos")
+    return await _page(request, visitor, person, {}, {})
+
+
+@router.post("/me/requests")
+async def ask_for_meeting(request: Request, visitor: CheckedForm) -> Response:
+    """A delegate asks an exhibitor for a meeting, in any time both attend or only in the
+    sessions they tick; the refusal is shown next to the field, in the reader's words."""
+    person = visitor.person
+    if person is None or person.role is not AccountRole.delegate or not person.expo_id:
+        return see_other("/me")
+    posted = await request.form()
+    exhibitor = str(posted.get("exhibitor_id") or "")
+    sessions = [v for v in posted.getlist("sessions") if isinstance(v, str)]
+    typed = {"exhibitor_id": exhibitor, "sessions": sessions}
+    if not exhibitor:
+        return await _page(
+            request, visitor, person, {"exhibitor_id": FieldMessage(_("Choose an exhibitor."))},
+            typed, status_code=422,
+        )  # fmt: skip
+    body: dict[str, Any] = {"delegate_id": person.record_id, "exhibitor_id": exhibitor}
+    if sessions:
+        body["window"] = {"sessions": sessions}
+    try:
+        await _apis(request, visitor, person).post(
+            Api.events, f"/expos/{person.expo_id}/requests", body
+        )
+    except ApiProblem as refused:
+        if refused.status not in (404, 409, 422):
+            raise
+        errors = {
+            ("sessions" if name == "window" else name): message
+            for name, message in form_errors(refused).items()
+        }
+        return await _page(request, visitor, person, errors, typed, status_code=422)
+    return see_other("/me#requests")
+
+
+def _apis(request: Request, visitor: Visitor, person: Account) -> PersonApis:
+    apis: PersonApis = request.app.state.apis.as_person(
+        person, actor=visitor.account if visitor.acting_as else None
+    )
+    return apis
+
+
+async def _page(
+    request: Request,
+    visitor: Visitor,
+    person: Account,
+    errors: dict[str, FieldMessage],
+    typed: dict[str, Any],
+    status_code: int = 200,
+) -> Response:
+    api = _apis(request, visitor, person)
+    expo = await api.get(Api.events, f"/expos/{person.expo_id}") if person.expo_id else None
+    record = seller = sheet = None
+    asking: dict[str, Any] = {}
+    if expo is not None and person.record_id and person.role is AccountRole.delegate:
+        record = await api.get(Api.events, f"/expos/{expo['id']}/delegates/{person.record_id}")
+        sheet = await _own_sheet(api, expo, SheetKind.delegate, record)
+        asking = await _requests(api, expo)
+    if expo is not None and person.record_id and person.role is AccountRole.seller:
+        record = await api.get(Api.events, f"/expos/{expo['id']}/exhibitors/{person.record_id}")
+        seller = await api.get(Api.catalog, f"/sellers/{record['seller_id']}")
+        sheet = await _own_sheet(api, expo, SheetKind.exhibitor, record, seller)
+    return render(
+        request, "me.html", status_code=status_code, person=person, expo=expo, record=record,
+        seller=seller, sheet=sheet, zone=ZoneInfo, url=pdf.check_in_url,
+        base_url=str(request.base_url), qr=qr.svg_data_uri, errors=errors, typed=typed,
+        status_name=statistics.status_name,
+        **asking,
+    )  # fmt: skip
+
+
+async def _requests(api: PersonApis, expo: dict[str, Any]) -> dict[str, Any]:
+    """The exhibitors a delegate may ask, and their requests: each with the exhibitor, the
+    sessions it is limited to (none: any time) and its meeting, if placed."""
+    base = f"/expos/{expo['id']}"
+    exhibitors, requests = await asyncio.gather(
+        every(api, Api.events, f"{base}/exhibitors"), every(api, Api.events, f"{base}/requests")
+    )
+    session_of = {slot["id"]: slot["session_id"] for slot in expo["slots"]}
+    order = [session["id"] for session in expo["sessions"]]
+    rows = []
+    for item in requests:
+        window = item["request"].get("window")
+        within = {session_of[s] for s in window or [] if s in session_of}
+        rows.append(
+            {
+                "exhibitor": next(
+                    (x for x in exhibitors if x["id"] == item["request"]["exhibitor_id"]), None
+                ),
+                "status": item["request"]["status"],
+                "sessions": [s for s in expo["sessions"] if s["id"] in within],
+                "meeting": item.get("meeting"),
+            }
+        )
+    rows.sort(key=lambda row: (row["exhibitor"] or {}).get("seller_name", "").casefold())
+    return {
+        "exhibitors": sorted(exhibitors, key=lambda x: str(x["seller_name"]).casefold()),
+        "requests": rows,
+        "session_order": order,
+    }
+
+
+async def _own_sheet(
+    api: PersonApis,
+    expo: dict[str, Any],
+    kind: SheetKind,
+    record: dict[str, Any],
+    seller: dict[str, Any] | None = None,
+) -> agendas.Sheet | None:
+    """The participant's own agenda, as their printed sheet shows it, from what they may read:
+    their meetings, the exhibitors' booths and languages (public), and what the agenda says
+    of each delegate. None while they have no meeting."""
+    base = f"/expos/{expo['id']}/agenda"
+    if kind is SheetKind.delegate:
+        found = await api.get(Api.events, base, delegate=record["id"])
+    else:
+        found = await api.get(Api.events, base, exhibitor=record["id"])
+    items = found["meetings"]
+    if kind is SheetKind.delegate:
+        booth_ids = sorted({item["exhibitor_id"] for item in items})
+        booths = await asyncio.gather(
+            *(api.get(Api.events, f"/expos/{expo['id']}/exhibitors/{i}") for i in booth_ids)
+        )
+        sellers = await asyncio.gather(
+            *(api.get(Api.catalog, f"/sellers/{b['seller_id']}") for b in booths)
+        )
+        people = agendas.People(
+            delegates={record["id"]: record},
+            exhibitors={b["id"]: b for b in booths},
+            seller_languages={s["id"]: s["languages"] for s in sellers},
+            reads={record["id"]: i18n.current()},
+        )
+    else:
+        assert seller is not None
+        people = agendas.People(
+            delegates={},
+            exhibitors={record["id"]: record},
+            seller_languages={seller["id"]: seller["languages"]},
+            reads={record["id"]: i18n.current()},
+        )
+    lines = agendas.lines_of(expo["id"], items, people)
+    own = agendas.sheets(kind, lines, people, i18n.current(), only=record["id"])
+    return own[0] if own else None
