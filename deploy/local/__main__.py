@@ -62,6 +62,8 @@ def print_urls(stack: LocalStack, expo_id: str | None = None) -> None:
             print(f"    publish    {web}/publications   (what changes for participants)")
             print(f"    print      {web}/agendas   (a sheet each; every sheet as one PDF)")
             print(f"    statistics {web}/statistics   (charts; CSV and XLSX)")
+            print(f"    a delegate {web}/delegates   (invite one, then act as them: their own")
+            print("               page with their agenda, and asking an exhibitor for a meeting)")
     print(f"  logs: {stack.data_dir}\n")
 
 
