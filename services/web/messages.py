@@ -63,6 +63,7 @@ MESSAGES: dict[str, str] = {
     "tables-unused": N_("Meetings at the booths use no tables; leave this empty."),
     "too-many-slots": N_("Too many meeting slots (%(slots)s); at most %(most)s."),
     "delegate-registered": N_("This person is already registered (%(name)s)."),
+    "already-requested": N_("You have asked this exhibitor for a meeting already; see below."),
     "window-unattended": N_(
         "You and this exhibitor are not both there in any of these sessions; choose others, "
         "or none for any time."

@@ -126,6 +126,13 @@ async def test_a_delegate_sees_and_prints_their_own_agenda_in_either_language(
     await expect(row).to_contain_text("Terjadwal")
     await expect(row).to_contain_text("15 Nov 2019 09.")  # placed within that morning
     await person.look("requests")
+    await page.get_by_label("Peserta pameran").select_option(
+        label=f"{weaver.json()['name']} · stan B2"
+    )
+    await page.get_by_role("button", name="Minta pertemuan", exact=True).click()
+    await expect(page.locator("#f-exhibitor_id-error")).to_have_text(
+        "Anda sudah meminta pertemuan dengan peserta pameran ini; lihat di bawah."
+    )
 
 
 async def test_an_exhibitor_sees_whom_they_meet_with_organisation_and_languages(

@@ -98,6 +98,7 @@ def request_meeting(
         raise AlreadyRequested(
             f"{delegate.name} already has request {view.open_request} with {exhibitor.seller_name}",
             "exhibitor_id",
+            code="already-requested",
         )
     request = MeetingRequestData(
         id=request_id,
