@@ -107,7 +107,7 @@ async def test_a_delegate_sees_and_prints_their_own_agenda_in_either_language(
     await page.get_by_role("button", name="Minta pertemuan", exact=True).click()
     await expect(page.locator("#f-exhibitor_id-error")).to_have_text("Pilih peserta pameran.")
     await person.look("request-refused")
-    await page.get_by_label("Peserta pameran").select_option(
+    await page.get_by_label("Peserta pameran", exact=True).select_option(
         label=f"{weaver.json()['name']} · stan B2"
     )
     # The weavers are not there on the first afternoon: the events service refuses the window.
@@ -126,13 +126,28 @@ async def test_a_delegate_sees_and_prints_their_own_agenda_in_either_language(
     await expect(row).to_contain_text("Terjadwal")
     await expect(row).to_contain_text("15 Nov 2019 09.")  # placed within that morning
     await person.look("requests")
-    await page.get_by_label("Peserta pameran").select_option(
+    await page.get_by_label("Peserta pameran", exact=True).select_option(
         label=f"{weaver.json()['name']} · stan B2"
     )
     await page.get_by_role("button", name="Minta pertemuan", exact=True).click()
     await expect(page.locator("#f-exhibitor_id-error")).to_have_text(
         "Anda sudah meminta pertemuan dengan peserta pameran ini; lihat di bawah."
     )
+
+    # He withdraws that request: first without saying why, then with a reason; its slot is
+    # freed, and the request shows as cancelled.
+    await row.get_by_text("Batalkan permintaan ini").click()
+    await row.get_by_role("button", name="Batalkan permintaan", exact=True).click()
+    row = page.locator("#requests + table tbody tr").filter(has_text=weaver.json()["name"])
+    await expect(row.locator(".error")).to_have_text("Sebutkan alasannya dalam beberapa kata.")
+    await person.look("cancel-refused")
+    await row.get_by_label("Alasannya (disampaikan kepada peserta pameran)").fill(
+        "Jadwal kunjungan ke Sumba berubah"
+    )
+    await row.get_by_role("button", name="Batalkan permintaan", exact=True).click()
+    await expect(row).to_contain_text("Dibatalkan")
+    await expect(row.get_by_text("Batalkan permintaan ini")).to_have_count(0)
+    await expect(sheet.locator("tbody tr")).to_have_count(1)  # off his agenda
 
 
 async def test_an_exhibitor_sees_whom_they_meet_with_organisation_and_languages(

@@ -20,6 +20,7 @@ from services.web.pages import render, see_other
 from services.web.participants import every
 from services.web.people import CheckedForm, SignedIn, Visitor
 from shared.contracts.identity import AccountRole
+from shared.types import PathId
 
 router = APIRouter()
 
@@ -64,6 +65,28 @@ async def ask_for_meeting(request: Request, visitor: CheckedForm) -> Response:
             ("sessions" if name == "window" else name): message
             for name, message in form_errors(refused).items()
         }
+        return await _page(request, visitor, person, errors, typed, status_code=422)
+    return see_other("/me#requests")
+
+
+@router.post("/me/requests/{request_id}/cancel")
+async def cancel_request(request: Request, visitor: CheckedForm, request_id: PathId) -> Response:
+    """A delegate withdraws one of their requests, saying why (the exhibitor is told)."""
+    person = visitor.person
+    if person is None or person.role is not AccountRole.delegate or not person.expo_id:
+        return see_other("/me")
+    reason = str((await request.form()).get("reason") or "").strip()
+    typed = {"cancelling": request_id, "reason": reason}
+    if not reason:
+        errors = {f"reason-{request_id}": FieldMessage(_("Say why, in a few words."))}
+        return await _page(request, visitor, person, errors, typed, status_code=422)
+    path = f"/expos/{person.expo_id}/requests/{request_id}/cancel"
+    try:
+        await _apis(request, visitor, person).post(Api.events, path, {"reason": reason})
+    except ApiProblem as refused:
+        if refused.status not in (404, 409, 422):
+            raise
+        errors = {f"reason-{request_id}": message for message in form_errors(refused).values()}
         return await _page(request, visitor, person, errors, typed, status_code=422)
     return see_other("/me#requests")
 
@@ -122,7 +145,9 @@ async def _requests(api: PersonApis, expo: dict[str, Any]) -> dict[str, Any]:
                 "exhibitor": next(
                     (x for x in exhibitors if x["id"] == item["request"]["exhibitor_id"]), None
                 ),
+                "id": item["request"]["id"],
                 "status": item["request"]["status"],
+                "open": item["request"]["status"] in ("requested", "scheduled"),
                 "sessions": [s for s in expo["sessions"] if s["id"] in within],
                 "meeting": item.get("meeting"),
             }
