@@ -155,6 +155,8 @@ def day_counts(
         keys = tuple((person, slot) for slot in sorted(slots))
         counts.append(Count(keys, len(own), len(own)))
         windows = {instance.windows[r.id] for r in own if r.id in instance.windows}
+        if not windows:
+            continue
         may = [instance.common_slots(r) for r in own]
         for window in sorted(windows, key=sorted):
             inside = tuple(key for key in keys if key[1] in window)

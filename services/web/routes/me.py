@@ -111,13 +111,32 @@ async def _page(
     record = seller = sheet = None
     asking: dict[str, Any] = {}
     if expo is not None and person.record_id and person.role is AccountRole.delegate:
-        record = await api.get(Api.events, f"/expos/{expo['id']}/delegates/{person.record_id}")
-        sheet = await _own_sheet(api, expo, SheetKind.delegate, record)
-        asking = await _requests(api, expo)
+        base = f"/expos/{expo['id']}"
+        # The exhibitors are read once: for the form, the request list and the agenda's booths.
+        record, agenda, exhibitors, requests = await asyncio.gather(
+            api.get(Api.events, f"{base}/delegates/{person.record_id}"),
+            api.get(Api.events, f"{base}/agenda", delegate=person.record_id),
+            every(api, Api.events, f"{base}/exhibitors"),
+            every(api, Api.events, f"{base}/requests"),
+        )
+        booths = {x["id"]: x for x in exhibitors}
+        sheet = await _delegate_sheet(api, expo, record, agenda["meetings"], booths)
+        asking = _requests(expo, booths, requests)
     if expo is not None and person.record_id and person.role is AccountRole.seller:
-        record = await api.get(Api.events, f"/expos/{expo['id']}/exhibitors/{person.record_id}")
-        seller = await api.get(Api.catalog, f"/sellers/{record['seller_id']}")
-        sheet = await _own_sheet(api, expo, SheetKind.exhibitor, record, seller)
+        base = f"/expos/{expo['id']}"
+        booth, agenda = await asyncio.gather(
+            api.get(Api.events, f"{base}/exhibitors/{person.record_id}"),
+            api.get(Api.events, f"{base}/agenda", exhibitor=person.record_id),
+        )
+        seller = await api.get(Api.catalog, f"/sellers/{booth['seller_id']}")
+        people = agendas.People(
+            delegates={},  # an exhibitor may not read them: the agenda says who they are
+            exhibitors={booth["id"]: booth},
+            seller_languages={seller["id"]: seller["languages"]},
+            reads={booth["id"]: i18n.current()},
+        )
+        record = booth
+        sheet = _own_sheet(expo, SheetKind.exhibitor, booth, agenda["meetings"], people)
     return render(
         request, "me.html", status_code=status_code, person=person, expo=expo, record=record,
         seller=seller, sheet=sheet, zone=ZoneInfo, url=pdf.check_in_url,
@@ -127,77 +146,64 @@ async def _page(
     )  # fmt: skip
 
 
-async def _requests(api: PersonApis, expo: dict[str, Any]) -> dict[str, Any]:
+def _requests(
+    expo: dict[str, Any], booths: dict[str, dict[str, Any]], requests: list[dict[str, Any]]
+) -> dict[str, Any]:
     """The exhibitors a delegate may ask, and their requests: each with the exhibitor, the
     sessions it is limited to (none: any time) and its meeting, if placed."""
-    base = f"/expos/{expo['id']}"
-    exhibitors, requests = await asyncio.gather(
-        every(api, Api.events, f"{base}/exhibitors"), every(api, Api.events, f"{base}/requests")
-    )
     session_of = {slot["id"]: slot["session_id"] for slot in expo["slots"]}
-    order = [session["id"] for session in expo["sessions"]]
     rows = []
     for item in requests:
-        window = item["request"].get("window")
-        within = {session_of[s] for s in window or [] if s in session_of}
+        asked = item["request"]
+        within = {session_of[s] for s in asked.get("window") or [] if s in session_of}
         rows.append(
             {
-                "exhibitor": next(
-                    (x for x in exhibitors if x["id"] == item["request"]["exhibitor_id"]), None
-                ),
-                "id": item["request"]["id"],
-                "status": item["request"]["status"],
-                "open": item["request"]["status"] in ("requested", "scheduled"),
+                "exhibitor": booths.get(asked["exhibitor_id"]),
+                "id": asked["id"],
+                "status": asked["status"],
+                "open": asked["status"] in ("requested", "scheduled"),
                 "sessions": [s for s in expo["sessions"] if s["id"] in within],
                 "meeting": item.get("meeting"),
             }
         )
     rows.sort(key=lambda row: (row["exhibitor"] or {}).get("seller_name", "").casefold())
     return {
-        "exhibitors": sorted(exhibitors, key=lambda x: str(x["seller_name"]).casefold()),
+        "exhibitors": sorted(booths.values(), key=lambda x: str(x["seller_name"]).casefold()),
         "requests": rows,
-        "session_order": order,
     }
 
 
-async def _own_sheet(
+async def _delegate_sheet(
     api: PersonApis,
+    expo: dict[str, Any],
+    record: dict[str, Any],
+    items: list[dict[str, Any]],
+    booths: dict[str, dict[str, Any]],
+) -> agendas.Sheet | None:
+    """The delegate's sheet; the languages of the sellers they meet come from the catalog."""
+    met = [booths[i] for i in sorted({item["exhibitor_id"] for item in items}) if i in booths]
+    sellers = await asyncio.gather(
+        *(api.get(Api.catalog, f"/sellers/{booth['seller_id']}") for booth in met)
+    )
+    people = agendas.People(
+        delegates={record["id"]: record},
+        exhibitors=booths,
+        seller_languages={s["id"]: s["languages"] for s in sellers},
+        reads={record["id"]: i18n.current()},
+    )
+    return _own_sheet(expo, SheetKind.delegate, record, items, people)
+
+
+def _own_sheet(
     expo: dict[str, Any],
     kind: SheetKind,
     record: dict[str, Any],
-    seller: dict[str, Any] | None = None,
+    items: list[dict[str, Any]],
+    people: agendas.People,
 ) -> agendas.Sheet | None:
-    """The participant's own agenda, as their printed sheet shows it, from what they may read:
-    their meetings, the exhibitors' booths and languages (public), and what the agenda says
-    of each delegate. None while they have no meeting."""
-    base = f"/expos/{expo['id']}/agenda"
-    if kind is SheetKind.delegate:
-        found = await api.get(Api.events, base, delegate=record["id"])
-    else:
-        found = await api.get(Api.events, base, exhibitor=record["id"])
-    items = found["meetings"]
-    if kind is SheetKind.delegate:
-        booth_ids = sorted({item["exhibitor_id"] for item in items})
-        booths = await asyncio.gather(
-            *(api.get(Api.events, f"/expos/{expo['id']}/exhibitors/{i}") for i in booth_ids)
-        )
-        sellers = await asyncio.gather(
-            *(api.get(Api.catalog, f"/sellers/{b['seller_id']}") for b in booths)
-        )
-        people = agendas.People(
-            delegates={record["id"]: record},
-            exhibitors={b["id"]: b for b in booths},
-            seller_languages={s["id"]: s["languages"] for s in sellers},
-            reads={record["id"]: i18n.current()},
-        )
-    else:
-        assert seller is not None
-        people = agendas.People(
-            delegates={},
-            exhibitors={record["id"]: record},
-            seller_languages={seller["id"]: seller["languages"]},
-            reads={record["id"]: i18n.current()},
-        )
+    """The participant's own agenda as their printed sheet shows it, from what they may read:
+    their meetings, the exhibitors (public) and what the agenda says of each delegate; None
+    while they have no meeting."""
     lines = agendas.lines_of(expo["id"], items, people)
     own = agendas.sheets(kind, lines, people, i18n.current(), only=record["id"])
     return own[0] if own else None
